@@ -1,0 +1,624 @@
+//! Emission of one document's defs: Rust types and their validation functions.
+
+use super::names::{camel, ident, snake, Scope};
+use super::{methods, static_ident, Gen};
+use crate::schema::*;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+pub(crate) struct DocEmitter<'g, 'c> {
+    pub g: &'g mut Gen<'c>,
+    pub nsid: String,
+    pub scope: Scope,
+    pub items: Vec<TokenStream>,
+    statics: usize,
+}
+
+/// The Rust shape of one property.
+enum FieldKind {
+    /// `T` (required, not nullable)
+    Plain,
+    /// `T` filled by a serde default (optional with a lexicon default)
+    Defaulted(TokenStream),
+    /// `Option<T>` skipped when `None` (optional)
+    Optional,
+    /// `Option<T>`, always written (required and nullable: `null` is a value)
+    Nullable,
+    /// `Option<Option<T>>` (optional and nullable)
+    OptionalNullable,
+}
+
+impl<'g, 'c> DocEmitter<'g, 'c> {
+    pub fn new(g: &'g mut Gen<'c>, nsid: &str) -> Self {
+        let scope = g.scopes.get(nsid).cloned().unwrap_or_default();
+        DocEmitter {
+            g,
+            nsid: nsid.to_string(),
+            scope,
+            items: Vec::new(),
+            statics: 0,
+        }
+    }
+
+    pub fn finish(self) -> TokenStream {
+        let items = self.items;
+        quote!(#(#items)*)
+    }
+
+    fn uri(&self, name: &str) -> String {
+        format!("{}#{}", self.nsid, name)
+    }
+
+    /// Emit the type and check function of one def.
+    pub fn def(&mut self, name: &str, def: &Schema) -> Result<(), String> {
+        let uri = self.uri(name);
+        let info = self.g.info[&uri].clone();
+        let ty = ident(&info.ty);
+        let check = ident(&info.check);
+        let doc = doc_attr(def.description(), &uri);
+        match def {
+            Schema::Object(o) => {
+                self.object_struct(&info.ty, o, &uri, &doc);
+                let body = self.object_check(o);
+                self.check_fn(&check, body);
+                self.items.push(quote! {
+                    impl #ty {
+                        /// Validate a JSON value against this def, exactly as the reference
+                        /// validator would.
+                        pub fn validate(value: &::serde_json::Value) -> rt::VResult {
+                            rt::check_convertible(value, &rt::Path::Root)?;
+                            #check(&rt::Path::Root, value)
+                        }
+                    }
+                });
+            }
+            Schema::Record(r) => {
+                self.object_struct(&info.ty, &r.record, &uri, &doc);
+                let body = self.object_check(&r.record);
+                self.check_fn(&check, body);
+                let nsid = &self.nsid;
+                self.items.push(quote! {
+                    impl #ty {
+                        /// Validate a record value (its `$type` must name this lexicon).
+                        pub fn validate(value: &::serde_json::Value) -> rt::VResult {
+                            rt::check_convertible(value, &rt::Path::Root)?;
+                            rt::check_record_type(value, #nsid)?;
+                            #check(&rt::Path::Root, value)
+                        }
+                    }
+                });
+            }
+            Schema::Token(_) => {
+                let c = ident(&info.ty);
+                self.items.push(quote!(#doc pub const #c: &str = #uri;));
+                self.check_fn(&check, quote!(Err(path.error("unexpected lexicon type: token"))));
+            }
+            Schema::Query(m) | Schema::Procedure(m) => {
+                let procedure = matches!(def, Schema::Procedure(_));
+                methods::method(self, m, procedure, &doc)?;
+                self.check_fn(&check, quote!(Err(path.error("unexpected lexicon type: method"))));
+            }
+            Schema::Subscription(s) => {
+                methods::subscription(self, s, &doc)?;
+                self.check_fn(
+                    &check,
+                    quote!(Err(path.error("unexpected lexicon type: subscription"))),
+                );
+            }
+            Schema::PermissionSet(_) => {
+                self.check_fn(
+                    &check,
+                    quote!(Err(path.error("unexpected lexicon type: permission-set"))),
+                );
+            }
+            other => {
+                let t = self.rust_type(other, &info.ty, &uri, "");
+                self.items.push(quote!(#doc pub type #ty = #t;));
+                let body = self.value_check(other);
+                self.check_fn(&check, quote!({ #body Ok(()) }));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_fn(&mut self, name: &proc_macro2::Ident, body: TokenStream) {
+        self.items.push(quote! {
+            #[doc(hidden)]
+            #[allow(unused_variables, clippy::all)]
+            pub fn #name(path: &rt::Path<'_>, value: &::serde_json::Value) -> rt::VResult {
+                #body
+            }
+        });
+    }
+
+    // ----- types -----
+
+    /// A struct for an object schema. `owner` is the def URI (for boxing decisions).
+    pub fn object_struct(&mut self, name: &str, o: &ObjectSchema, owner: &str, doc: &TokenStream) {
+        let ty = ident(name);
+        let mut fields = Vec::new();
+        let mut field_scope = Scope::default();
+        field_scope.claim("extra");
+        field_scope.claim("type_");
+        for (prop, s) in &o.properties {
+            let fname = ident(&field_scope.claim(&snake(prop)));
+            let hint = format!("{name}{}", camel(prop));
+            let mut t = self.rust_type(s, &hint, owner, prop);
+            if self.g.boxed.contains(&(owner.to_string(), prop.clone())) {
+                t = quote!(::std::boxed::Box<#t>);
+            }
+            let kind = self.field_kind(o, prop, s, &t, name);
+            let fdoc = doc_attr(s.description(), prop);
+            let field = match kind {
+                FieldKind::Plain => quote!(#fdoc #[serde(rename = #prop)] pub #fname: #t),
+                FieldKind::Defaulted(f) => {
+                    quote!(#fdoc #[serde(rename = #prop, default = #f)] pub #fname: #t)
+                }
+                FieldKind::Optional => quote! {
+                    #fdoc
+                    #[serde(rename = #prop, default, skip_serializing_if = "::std::option::Option::is_none")]
+                    pub #fname: ::std::option::Option<#t>
+                },
+                FieldKind::Nullable => quote!(#fdoc #[serde(rename = #prop)] pub #fname: ::std::option::Option<#t>),
+                FieldKind::OptionalNullable => quote! {
+                    #fdoc
+                    #[serde(rename = #prop, default, skip_serializing_if = "::std::option::Option::is_none",
+                            with = "::placehook_codegen::types::double_option")]
+                    pub #fname: ::std::option::Option<::std::option::Option<#t>>
+                },
+            };
+            fields.push(field);
+        }
+        self.items.push(quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            pub struct #ty {
+                #(#fields,)*
+                /// The `$type` the value carried, if any.
+                #[serde(rename = "$type", default, skip_serializing_if = "::std::option::Option::is_none")]
+                pub type_: ::std::option::Option<::std::string::String>,
+                /// Fields this lexicon does not define, kept as they came.
+                #[serde(flatten)]
+                pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            }
+        });
+    }
+
+    fn field_kind(
+        &mut self,
+        o: &ObjectSchema,
+        prop: &str,
+        s: &Schema,
+        t: &TokenStream,
+        owner: &str,
+    ) -> FieldKind {
+        let required = o.is_required(prop);
+        let nullable = o.is_nullable(prop);
+        match (required, nullable) {
+            (true, false) => FieldKind::Plain,
+            (true, true) => FieldKind::Nullable,
+            (false, true) => FieldKind::OptionalNullable,
+            (false, false) => match self.default_expr(s) {
+                Some(expr) => {
+                    let fname = self
+                        .scope
+                        .claim(&format!("default_{}_{}", snake(owner), snake(prop)));
+                    let f = ident(&fname);
+                    self.items.push(quote! {
+                        #[doc(hidden)]
+                        pub fn #f() -> #t { #expr }
+                    });
+                    FieldKind::Defaulted(lit_str(&fname))
+                }
+                None => FieldKind::Optional,
+            },
+        }
+    }
+
+    fn default_expr(&self, s: &Schema) -> Option<TokenStream> {
+        match s {
+            Schema::Boolean(b) => b.default.map(|d| quote!(#d)),
+            Schema::Integer(i) => i.default.map(|d| quote!(#d)),
+            // Only plain strings: an enum-typed default would need a conversion.
+            Schema::String(st) if st.enum_.is_none() && st.known_values.is_none() => {
+                st.default.as_ref().map(|d| quote!(#d.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The Rust type for a schema; inline enums are emitted with a name from `hint`.
+    pub fn rust_type(&mut self, s: &Schema, hint: &str, owner: &str, prop: &str) -> TokenStream {
+        match s {
+            Schema::Boolean(_) => quote!(bool),
+            Schema::Integer(_) => quote!(i64),
+            Schema::String(st) => self.string_type(st, hint),
+            Schema::Bytes(_) => quote!(::placehook_codegen::types::Bytes),
+            Schema::CidLink(_) => quote!(::placehook_codegen::types::CidLink),
+            Schema::Blob(_) => quote!(::placehook_codegen::types::Blob),
+            Schema::Unknown(_) => quote!(::serde_json::Value),
+            Schema::Array(a) => {
+                let item = self.rust_type(&a.items, &format!("{hint}Item"), owner, prop);
+                quote!(::std::vec::Vec<#item>)
+            }
+            Schema::Ref(r) => self.ref_type(&r.target),
+            Schema::Union(u) => self.union_type(u, hint),
+            Schema::Object(o) | Schema::Params(o) => {
+                let name = self.scope.claim(hint);
+                self.object_struct(&name, o, owner, &TokenStream::new());
+                let i = ident(&name);
+                quote!(#i)
+            }
+            _ => quote!(::serde_json::Value),
+        }
+    }
+
+    /// The type a ref names: the def's own type, or JSON for defs without a value type.
+    pub fn ref_type(&self, target: &str) -> TokenStream {
+        match self.g.cat.def(target) {
+            Some(Schema::Token(_))
+            | Some(Schema::Query(_))
+            | Some(Schema::Procedure(_))
+            | Some(Schema::Subscription(_))
+            | Some(Schema::PermissionSet(_))
+            | None => quote!(::serde_json::Value),
+            Some(_) => self.g.type_path(target),
+        }
+    }
+
+    fn string_type(&mut self, st: &StringSchema, hint: &str) -> TokenStream {
+        let (values, open) = match (&st.enum_, &st.known_values) {
+            (Some(e), _) => (e, false),
+            (None, Some(k)) if !k.is_empty() => (k, true),
+            _ => return quote!(::std::string::String),
+        };
+        let name = self.scope.claim(hint);
+        let ty = ident(&name);
+        let mut vscope = Scope::default();
+        vscope.claim("Other");
+        let variants: Vec<_> = values
+            .iter()
+            .map(|v| {
+                let short = v.rsplit(['#', '.']).next().unwrap_or(v);
+                ident(&vscope.claim(&camel(short)))
+            })
+            .collect();
+        let lits = values.iter();
+        let lits2 = values.iter();
+        let vars2 = variants.iter();
+        let doc = format!("Values of `{hint}`");
+        if open {
+            self.items.push(quote! {
+                #[doc = #doc]
+                /// (known values; any other string is kept in `Other`).
+                #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+                pub enum #ty { #(#variants,)* Other(::std::string::String) }
+                impl #ty {
+                    /// The string form.
+                    pub fn as_str(&self) -> &str {
+                        match self { #(Self::#variants => #lits,)* Self::Other(s) => s }
+                    }
+                }
+                impl ::std::convert::From<&str> for #ty {
+                    fn from(s: &str) -> Self {
+                        match s { #(#lits2 => Self::#vars2,)* other => Self::Other(::std::string::ToString::to_string(other)) }
+                    }
+                }
+                impl ::serde::Serialize for #ty {
+                    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                        s.serialize_str(self.as_str())
+                    }
+                }
+                impl<'de> ::serde::Deserialize<'de> for #ty {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                        let s = <::std::string::String as ::serde::Deserialize>::deserialize(d)?;
+                        Ok(Self::from(s.as_str()))
+                    }
+                }
+            });
+        } else {
+            let lits3 = values.iter();
+            let vars3 = variants.iter();
+            self.items.push(quote! {
+                #[doc = #doc]
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+                         ::serde::Serialize, ::serde::Deserialize)]
+                pub enum #ty { #(#[serde(rename = #lits)] #variants,)* }
+                impl #ty {
+                    /// Every value, in lexicon order.
+                    pub const ALL: &'static [#ty] = &[#(Self::#vars2,)*];
+                    /// The string form.
+                    pub fn as_str(&self) -> &'static str {
+                        match self { #(Self::#vars3 => #lits3,)* }
+                    }
+                    /// Parse the string form.
+                    pub fn parse(s: &str) -> ::std::option::Option<Self> {
+                        Self::ALL.iter().copied().find(|v| v.as_str() == s)
+                    }
+                }
+            });
+            let _ = lits2;
+        }
+        quote!(#ty)
+    }
+
+    fn union_type(&mut self, u: &UnionSchema, hint: &str) -> TokenStream {
+        let name = self.scope.claim(hint);
+        let ty = ident(&name);
+        let mut vscope = Scope::default();
+        vscope.claim("Unknown");
+        let mut variants = Vec::new();
+        let mut ser = Vec::new();
+        let mut de = Vec::new();
+        for r in &u.refs {
+            let (nsid, def) = r.split_once('#').expect("absolute ref");
+            let short = if def == "main" {
+                nsid.rsplit('.').next().unwrap_or(nsid)
+            } else {
+                def
+            };
+            let v = ident(&vscope.claim(&camel(short)));
+            let t = self.ref_type(r);
+            let type_str = if def == "main" { nsid.to_string() } else { r.clone() };
+            variants.push(quote!(#v(::std::boxed::Box<#t>)));
+            ser.push(quote!(Self::#v(x) => rt::union_to_value(x.as_ref(), #type_str)));
+            de.push(quote!(#type_str => Self::#v(rt::union_from_value(v)?)));
+            if def == "main" {
+                let full = r.clone();
+                de.push(quote!(#full => Self::#v(rt::union_from_value(v)?)));
+            }
+        }
+        let closed = u.closed;
+        let doc = format!("Union `{hint}`: one of the listed refs, by `$type`.");
+        self.items.push(quote! {
+            #[doc = #doc]
+            #[derive(Debug, Clone, PartialEq)]
+            pub enum #ty {
+                #(#variants,)*
+                /// A `$type` this union does not list (open unions only), kept as it came.
+                Unknown(::serde_json::Value),
+            }
+            impl ::serde::Serialize for #ty {
+                fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    let v: ::std::result::Result<::serde_json::Value, ::serde_json::Error> = match self {
+                        #(#ser,)*
+                        Self::Unknown(v) => Ok(v.clone()),
+                    };
+                    let v = v.map_err(::serde::ser::Error::custom)?;
+                    ::serde::Serialize::serialize(&v, s)
+                }
+            }
+            impl<'de> ::serde::Deserialize<'de> for #ty {
+                fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+                    let v = <::serde_json::Value as ::serde::Deserialize>::deserialize(d)?;
+                    let t: ::std::string::String = v.get("$type").and_then(|t| t.as_str()).unwrap_or("").to_string();
+                    let parsed = move || -> ::std::result::Result<Self, ::serde_json::Error> {
+                        let t = t.strip_prefix("lex:").unwrap_or(&t);
+                        Ok(match t {
+                            #(#de,)*
+                            _ if !#closed => Self::Unknown(v),
+                            other => return Err(<::serde_json::Error as ::serde::de::Error>::custom(
+                                format!("$type {other:?} is not a member of this closed union"))),
+                        })
+                    };
+                    parsed().map_err(::serde::de::Error::custom)
+                }
+            }
+        });
+        quote!(#ty)
+    }
+
+    // ----- validation -----
+
+    fn next_static(&mut self) -> proc_macro2::Ident {
+        self.statics += 1;
+        static_ident(self.statics)
+    }
+
+    /// Statements checking an object at `path` / `value`; ends with `Ok(())`.
+    pub fn object_check(&mut self, o: &ObjectSchema) -> TokenStream {
+        let mut arms = Vec::new();
+        for (prop, s) in &o.properties {
+            let required = o.is_required(prop);
+            let nullable = o.is_nullable(prop);
+            let null_arm = if nullable {
+                quote!(rt::Prop::Present(v) if v.is_null() => {})
+            } else {
+                quote!()
+            };
+            let missing = if required && !self.concrete_has_default(s) {
+                let msg = format!("must have the property {prop:?}");
+                quote!(return Err(path.error(#msg)))
+            } else {
+                quote!({})
+            };
+            let inner = self.one_of(s);
+            arms.push(quote! {
+                match view.get(#prop) {
+                    #null_arm
+                    rt::Prop::Missing => #missing,
+                    rt::Prop::Function => {
+                        return Err(path.key(#prop).error("must not be a function"))
+                    }
+                    rt::Prop::Present(v) => {
+                        let path = &path.key(#prop);
+                        let value: &::serde_json::Value = &v;
+                        #inner
+                    }
+                }
+            });
+        }
+        quote! {
+            let Some(view) = rt::obj_view(value) else {
+                return Err(path.error("must be an object"));
+            };
+            #(#arms)*
+            Ok(())
+        }
+    }
+
+    fn concrete_has_default(&self, s: &Schema) -> bool {
+        let concrete = match s {
+            Schema::Ref(r) => match self.g.cat.def(&r.target) {
+                Some(d) => d,
+                None => return false,
+            },
+            other => other,
+        };
+        matches!(concrete, Schema::Boolean(b) if b.default.is_some())
+            || matches!(concrete, Schema::Integer(i) if i.default.is_some())
+            || matches!(concrete, Schema::String(st) if st.default.is_some())
+    }
+
+    /// Statements for `validateOneOf` of `path` / `value` (refs and unions resolved).
+    pub fn one_of(&mut self, s: &Schema) -> TokenStream {
+        match s {
+            Schema::Ref(r) => {
+                let f = self.g.check_path(&r.target);
+                quote!(#f(path, value)?;)
+            }
+            Schema::Union(u) => {
+                let refs = &u.refs;
+                let arms = u.refs.iter().map(|r| {
+                    let f = self.g.check_path(r);
+                    quote!(Some(#r) => #f(path, value)?,)
+                });
+                let none = if u.closed {
+                    let msg = format!("$type must be one of {}", u.refs.join(", "));
+                    quote!(None => return Err(path.error(#msg)),)
+                } else {
+                    quote!(None => {})
+                };
+                quote! {
+                    let Some(ty) = rt::discriminator(value) else {
+                        return Err(path.error("must be an object which includes the \"$type\" property"));
+                    };
+                    match rt::match_union(&[#(#refs),*], ty).map_err(|m| path.error(m))? {
+                        #(#arms)*
+                        Some(other) => return Err(path.error(format!("lexicon not found: {other}"))),
+                        #none
+                    }
+                }
+            }
+            other => self.value_check(other),
+        }
+    }
+
+    /// Statements for `validate` of a concrete (non-ref) schema.
+    pub fn value_check(&mut self, s: &Schema) -> TokenStream {
+        match s {
+            Schema::Boolean(b) => {
+                let r = self.next_static();
+                let c = opt(b.const_.map(|c| quote!(#c)));
+                self.items.push(quote!(static #r: rt::BoolRules = rt::BoolRules { const_: #c };));
+                quote!(rt::check_bool(path, value, &#r)?;)
+            }
+            Schema::Integer(i) => {
+                let r = self.next_static();
+                let c = opt(i.const_.map(|c| quote!(#c)));
+                let e = opt(i.enum_.as_ref().map(|e| quote!(::std::borrow::Cow::Borrowed(&[#(#e),*]))));
+                let min = opt(i.minimum.map(|m| quote!(#m)));
+                let max = opt(i.maximum.map(|m| quote!(#m)));
+                self.items.push(quote! {
+                    static #r: rt::IntRules = rt::IntRules {
+                        const_: #c, enum_: #e, minimum: #min, maximum: #max,
+                    };
+                });
+                quote!(rt::check_int(path, value, &#r)?;)
+            }
+            Schema::String(st) => {
+                let r = self.next_static();
+                let rules = string_rules(st);
+                self.items.push(quote!(static #r: rt::StringRules = #rules;));
+                quote!(rt::check_string(path, value, &#r)?;)
+            }
+            Schema::Bytes(b) => {
+                let r = self.next_static();
+                let min = opt(b.min_length.map(|m| quote!(#m)));
+                let max = opt(b.max_length.map(|m| quote!(#m)));
+                self.items.push(quote! {
+                    static #r: rt::BytesRules = rt::BytesRules { min_length: #min, max_length: #max };
+                });
+                quote!(rt::check_bytes(path, value, &#r)?;)
+            }
+            Schema::CidLink(_) => quote!(rt::check_cid_link(path, value)?;),
+            Schema::Blob(_) => quote!(rt::check_blob(path, value)?;),
+            Schema::Unknown(_) => quote!(rt::check_unknown(path, value)?;),
+            Schema::Array(a) => {
+                let min = opt(a.min_length.map(|m| quote!(#m)));
+                let max = opt(a.max_length.map(|m| quote!(#m)));
+                let inner = self.one_of(&a.items);
+                quote! {
+                    let ::serde_json::Value::Array(list) = value else {
+                        return Err(path.error("must be an array"));
+                    };
+                    rt::check_array_len(path, list.len(), #min, #max)?;
+                    for (i, value) in list.iter().enumerate() {
+                        let path = &path.index(i);
+                        #inner
+                    }
+                }
+            }
+            Schema::Object(o) | Schema::Params(o) => {
+                let body = self.object_check(o);
+                quote!((|| -> rt::VResult { #body })()?;)
+            }
+            Schema::Ref(_) | Schema::Union(_) => self.one_of(s),
+            other => {
+                let msg = format!("unexpected lexicon type: {}", other.type_name());
+                quote!(return Err(path.error(#msg));)
+            }
+        }
+    }
+}
+
+/// `rt::StringRules { .. }` for a string schema, as a const expression.
+pub(crate) fn string_rules(st: &StringSchema) -> TokenStream {
+    let c = opt(st
+        .const_
+        .as_ref()
+        .map(|c| quote!(::std::borrow::Cow::Borrowed(#c))));
+    let e = opt(st.enum_.as_ref().map(|e| {
+        quote!(::std::borrow::Cow::Borrowed(&[#(::std::borrow::Cow::Borrowed(#e)),*]))
+    }));
+    let u = |v: Option<u64>| opt(v.map(|m| quote!(#m)));
+    let (minl, maxl, ming, maxg) = (
+        u(st.min_length),
+        u(st.max_length),
+        u(st.min_graphemes),
+        u(st.max_graphemes),
+    );
+    let f = opt(st.format.as_deref().and_then(crate::formats::Format::from_name).map(|f| {
+        let v = ident(&format!("{f:?}"));
+        quote!(::placehook_codegen::formats::Format::#v)
+    }));
+    quote! {
+        rt::StringRules {
+            const_: #c, enum_: #e, min_length: #minl, max_length: #maxl,
+            min_graphemes: #ming, max_graphemes: #maxg, format: #f,
+        }
+    }
+}
+
+/// `Some(x)` / `None` tokens.
+pub(crate) fn opt(v: Option<TokenStream>) -> TokenStream {
+    match v {
+        Some(t) => quote!(Some(#t)),
+        None => quote!(None),
+    }
+}
+
+/// A `#[doc]` attribute from a description, falling back to the lexicon name.
+pub(crate) fn doc_attr(desc: Option<&str>, fallback: &str) -> TokenStream {
+    let text = match desc {
+        Some(d) => format!("{d}\n\nLexicon: `{fallback}`"),
+        None => format!("Lexicon: `{fallback}`"),
+    };
+    quote!(#[doc = #text])
+}
+
+/// A string literal token (for serde's `default = "path"` attribute).
+fn lit_str(s: &str) -> TokenStream {
+    let lit = syn::LitStr::new(s, proc_macro2::Span::call_site());
+    quote!(#lit)
+}

@@ -1,0 +1,409 @@
+//! How the reference sees a JSON value after `jsonToLex`, computed in place.
+//!
+//! The reference converts `{"$link"}` objects to CIDs, `{"$bytes"}` objects to byte arrays
+//! and blob-shaped objects to `BlobRef`s before validating, and its object checks use
+//! JavaScript property access (arrays count as objects; inherited `Object.prototype`
+//! members are "present"). Converting a whole value would allocate on every validation, so
+//! instead each position is classified when it is validated; the conversion is local to an
+//! object and its direct children, which makes this exact.
+
+use super::path::{Path, VResult};
+use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+
+/// A JSON value as the reference's validators see it.
+#[derive(Debug, Clone, Copy)]
+pub enum LexValue<'a> {
+    Null,
+    Bool(bool),
+    Number(&'a Number),
+    String(&'a str),
+    Array(&'a [Value]),
+    /// A plain object (no special meaning).
+    Map(&'a Map<String, Value>),
+    /// `{"$link": "<cid>"}`
+    Cid,
+    /// `{"$bytes": "<base64>"}` with its decoded length.
+    Bytes(usize),
+    /// A typed (`$type: blob`) or legacy (`{cid, mimeType}`) blob.
+    Blob,
+}
+
+/// Classify `v` exactly as `jsonToLex` (non-strict) followed by `ipldToLex` would.
+pub fn classify(v: &Value) -> LexValue<'_> {
+    match v {
+        Value::Null => LexValue::Null,
+        Value::Bool(b) => LexValue::Bool(*b),
+        Value::Number(n) => LexValue::Number(n),
+        Value::String(s) => LexValue::String(s),
+        Value::Array(a) => LexValue::Array(a),
+        Value::Object(m) => classify_map(m),
+    }
+}
+
+fn classify_map(m: &Map<String, Value>) -> LexValue<'_> {
+    // Fast path: a map with none of the special keys is plain. One pass over a small map's
+    // keys is cheaper than several hash look-ups.
+    if m.len() <= 16
+        && !m
+            .keys()
+            .any(|k| matches!(k.as_str(), "$link" | "$bytes" | "$type" | "cid" | "/"))
+    {
+        return LexValue::Map(m);
+    }
+    if let Some(link) = m.get("$link") {
+        if m.len() == 1 && link.as_str().is_some_and(is_link) {
+            return LexValue::Cid;
+        }
+    } else if let Some(b) = m.get("$bytes") {
+        if m.len() == 1 {
+            if let Some(len) = b.as_str().and_then(base64_decoded_len) {
+                return LexValue::Bytes(len);
+            }
+        }
+    }
+    if is_blob(m) {
+        return LexValue::Blob;
+    }
+    if is_cid_like(m) {
+        return LexValue::Cid;
+    }
+    LexValue::Map(m)
+}
+
+/// multiformats' `CID.asCID` also accepts any object whose `/` property is a non-null
+/// primitive strictly equal to its `bytes` property (a "CID from another implementation").
+fn is_cid_like(m: &Map<String, Value>) -> bool {
+    match (m.get("/"), m.get("bytes")) {
+        (Some(a), Some(b)) => match (a, b) {
+            (Value::String(x), Value::String(y)) => x == y,
+            (Value::Bool(x), Value::Bool(y)) => x == y,
+            (Value::Number(x), Value::Number(y)) => {
+                super::checks::js_number(x) == super::checks::js_number(y)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// `parseLexLink`: a non-empty string of at most 2048 chars that parses as a CID.
+fn is_link(s: &str) -> bool {
+    !s.is_empty() && crate::formats::cid(s).is_ok()
+}
+
+/// `BlobRef.asBlobRef` on the converted map: the typed shape (exactly `$type`, `ref`,
+/// `mimeType`, `size`, with `ref` a CID link) or the legacy shape (exactly `cid` and
+/// `mimeType`, both strings). A legacy blob whose `cid` does not parse makes the whole
+/// conversion throw; that is reported by [`check_convertible`].
+fn is_blob(m: &Map<String, Value>) -> bool {
+    let typed = m.get("$type").and_then(Value::as_str) == Some("blob");
+    let legacy = m.get("cid").is_some_and(Value::is_string)
+        && m.get("mimeType").is_some_and(Value::is_string);
+    if !typed && !legacy {
+        return false;
+    }
+    if typed
+        && m.len() == 4
+        && m.get("ref").is_some_and(|r| matches!(classify(r), LexValue::Cid))
+        && m.get("mimeType").is_some_and(Value::is_string)
+        && m.get("size").is_some_and(Value::is_number)
+    {
+        return true;
+    }
+    legacy && m.len() == 2
+}
+
+/// Whether `jsonToLex` accepts the whole value at all: it throws on a `__proto__` key
+/// anywhere, and on a legacy blob whose `cid` is not a valid CID among the objects its
+/// second pass (`ipldToLex`) walks, which stops at CIDs, byte arrays and blobs.
+pub fn check_convertible(v: &Value, path: &Path<'_>) -> VResult {
+    walk_convertible(v, path, true)
+}
+
+fn walk_convertible(v: &Value, path: &Path<'_>, ipld: bool) -> VResult {
+    match v {
+        Value::Array(a) => {
+            for (i, item) in a.iter().enumerate() {
+                if matches!(item, Value::Object(_) | Value::Array(_)) {
+                    walk_convertible(item, &path.index(i), ipld)?;
+                }
+            }
+            Ok(())
+        }
+        Value::Object(m) => {
+            let mut special = false;
+            for k in m.keys() {
+                if k == "__proto__" {
+                    return Err(path.error("invalid key: __proto__"));
+                }
+                special |= matches!(k.as_str(), "cid" | "/" | "$link" | "$bytes" | "$type");
+            }
+            let kind = if special {
+                classify_map(m)
+            } else {
+                LexValue::Map(m)
+            };
+            if ipld {
+                if let LexValue::Blob = kind {
+                    if let Some(cid) = m.get("cid").and_then(Value::as_str) {
+                        if m.len() == 2 && crate::formats::cid(cid).is_err() {
+                            return Err(path.key("cid").error("legacy blob has an invalid cid"));
+                        }
+                    }
+                }
+            }
+            let ipld = ipld && matches!(kind, LexValue::Map(_));
+            for (k, child) in m {
+                if matches!(child, Value::Object(_) | Value::Array(_)) {
+                    walk_convertible(child, &path.key(k), ipld)?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The result of JavaScript's `value[key]` on a validated object.
+#[derive(Debug, Clone)]
+pub enum Prop<'a> {
+    /// `undefined`
+    Missing,
+    /// A JSON value (own property, or an array's index / `length`).
+    Present(Cow<'a, Value>),
+    /// An inherited method (a function): present, and invalid for every lexicon type.
+    Function,
+}
+
+/// An object-like value, classified once, whose properties are then read JS-style.
+#[derive(Debug, Clone, Copy)]
+pub enum ObjView<'a> {
+    /// A plain map.
+    Map(&'a Map<String, Value>),
+    /// An array (JavaScript arrays are objects).
+    Array(&'a [Value]),
+    /// A converted CID, byte array or blob.
+    Special,
+}
+
+/// View `v` as an object if it passes the reference's `isObj`.
+pub fn obj_view(v: &Value) -> Option<ObjView<'_>> {
+    match v {
+        Value::Object(m) => Some(match classify_map(m) {
+            LexValue::Map(m) => ObjView::Map(m),
+            _ => ObjView::Special,
+        }),
+        Value::Array(a) => Some(ObjView::Array(a)),
+        _ => None,
+    }
+}
+
+impl<'a> ObjView<'a> {
+    /// JavaScript property access `value[key]`.
+    pub fn get(&self, key: &str) -> Prop<'a> {
+        match *self {
+            ObjView::Map(m) => match m.get(key) {
+                Some(v) => Prop::Present(Cow::Borrowed(v)),
+                None => inherited(key, OBJECT_PROTO),
+            },
+            // Converted CIDs, byte arrays and blobs expose class fields in the reference;
+            // no lexicon names its properties after them, so they are treated as objects
+            // without own properties here.
+            ObjView::Special => inherited(key, OBJECT_PROTO),
+            ObjView::Array(a) => {
+                if key == "length" {
+                    return Prop::Present(Cow::Owned(Value::from(a.len())));
+                }
+                if let Some(i) = canonical_index(key) {
+                    return match a.get(i) {
+                        Some(v) => Prop::Present(Cow::Borrowed(v)),
+                        None => Prop::Missing,
+                    };
+                }
+                if ARRAY_PROTO.contains(&key) {
+                    return Prop::Function;
+                }
+                inherited(key, OBJECT_PROTO)
+            }
+        }
+    }
+}
+
+/// JavaScript property access `value[key]` (`Missing` for non-objects).
+pub fn get_prop<'a>(value: &'a Value, key: &str) -> Prop<'a> {
+    match obj_view(value) {
+        Some(view) => view.get(key),
+        None => Prop::Missing,
+    }
+}
+
+fn inherited(key: &str, names: &[&str]) -> Prop<'static> {
+    if names.contains(&key) {
+        Prop::Function
+    } else {
+        Prop::Missing
+    }
+}
+
+/// A canonical array index: `0` or digits without a leading zero.
+fn canonical_index(key: &str) -> Option<usize> {
+    let b = key.as_bytes();
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b[0] == b'0') {
+        return None;
+    }
+    key.parse().ok()
+}
+
+/// Methods every JavaScript object inherits from `Object.prototype`.
+const OBJECT_PROTO: &[&str] = &[
+    "constructor",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toLocaleString",
+    "toString",
+    "valueOf",
+    "__defineGetter__",
+    "__defineSetter__",
+    "__lookupGetter__",
+    "__lookupSetter__",
+];
+
+/// Methods arrays inherit from `Array.prototype` (Node 20).
+const ARRAY_PROTO: &[&str] = &[
+    "at",
+    "concat",
+    "copyWithin",
+    "entries",
+    "every",
+    "fill",
+    "filter",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "flat",
+    "flatMap",
+    "forEach",
+    "includes",
+    "indexOf",
+    "join",
+    "keys",
+    "lastIndexOf",
+    "map",
+    "pop",
+    "push",
+    "reduce",
+    "reduceRight",
+    "reverse",
+    "shift",
+    "slice",
+    "some",
+    "sort",
+    "splice",
+    "toReversed",
+    "toSorted",
+    "toSpliced",
+    "unshift",
+    "values",
+    "with",
+];
+
+/// Decoded length of a `$bytes` string, or `None` when the reference rejects it.
+///
+/// Mirrors Node's `Buffer.from(s, "base64")` (which accepts both alphabets, skips any
+/// other character and stops at the first `=`) followed by lex-data's
+/// `verifyBase64ForBytes` length and tail checks. No crate reproduces that pairing, so it
+/// is written out here.
+pub fn base64_decoded_len(s: &str) -> Option<usize> {
+    // Node reads the string as Latin-1: each UTF-16 unit is truncated to its low byte.
+    let units: Vec<u16> = s.encode_utf16().collect();
+    let sextet = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
+    let mut chars = 0usize;
+    for &u in &units {
+        let c = (u & 0xff) as u8;
+        if c == b'=' {
+            break;
+        }
+        if sextet(c) {
+            chars += 1;
+        }
+    }
+    let decoded = chars / 4 * 3 + [0, 0, 1, 2][chars % 4];
+    let padding = if s.ends_with("==") {
+        2
+    } else if s.ends_with('=') {
+        1
+    } else {
+        0
+    };
+    let len = units.len();
+    let trimmed = len - padding;
+    if decoded != trimmed * 3 / 4 {
+        return None;
+    }
+    // expectedB64Length = decoded / 3 * 4 is a real number in JS; work in thirds.
+    let b64_len_x3 = decoded * 4;
+    let full_x3 = b64_len_x3.div_ceil(12) * 12;
+    if len * 3 > full_x3 {
+        return None;
+    }
+    // The tail check reads the untruncated code units.
+    for &u in &units[b64_len_x3.div_ceil(3).min(trimmed)..trimmed] {
+        let ok = u < 128 && {
+            let c = u as u8;
+            c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
+        };
+        if !ok {
+            return None;
+        }
+    }
+    Some(decoded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn classifies_special_objects() {
+        let cid = "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm";
+        assert!(matches!(classify(&json!({"$link": cid})), LexValue::Cid));
+        assert!(matches!(classify(&json!({"$link": cid, "x": 1})), LexValue::Map(_)));
+        assert!(matches!(classify(&json!({"$bytes": "AAEC"})), LexValue::Bytes(3)));
+        let blob = json!({"$type": "blob", "ref": {"$link": cid}, "mimeType": "image/png", "size": 3});
+        assert!(matches!(classify(&blob), LexValue::Blob));
+        let legacy = json!({"cid": cid, "mimeType": "image/png"});
+        assert!(matches!(classify(&legacy), LexValue::Blob));
+    }
+
+    #[test]
+    fn base64_lengths() {
+        assert_eq!(base64_decoded_len("AAEC"), Some(3));
+        assert_eq!(base64_decoded_len("AAE"), Some(2));
+        assert_eq!(base64_decoded_len("AA=="), Some(1));
+        assert_eq!(base64_decoded_len("AB-_"), Some(3));
+        assert_eq!(base64_decoded_len("A"), None);
+        assert_eq!(base64_decoded_len("AB CD"), None);
+        assert_eq!(base64_decoded_len("AB==="), None);
+        assert_eq!(base64_decoded_len(""), Some(0));
+    }
+
+    #[test]
+    fn arrays_have_length_and_methods() {
+        let v = json!([1, 2]);
+        assert!(matches!(get_prop(&v, "length"), Prop::Present(_)));
+        assert!(matches!(get_prop(&v, "map"), Prop::Function));
+        assert!(matches!(get_prop(&v, "1"), Prop::Present(_)));
+        assert!(matches!(get_prop(&v, "01"), Prop::Missing));
+        assert!(matches!(get_prop(&json!({}), "toString"), Prop::Function));
+    }
+
+    #[test]
+    fn proto_key_is_not_convertible() {
+        let v = json!({"a": [{"__proto__": 1}]});
+        assert!(check_convertible(&v, &Path::Root).is_err());
+    }
+}

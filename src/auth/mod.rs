@@ -1,0 +1,35 @@
+//! Caller authentication: atproto inter-service auth.
+//!
+//! A caller sends `Authorization: Bearer <JWT>`, a compact JWS signed
+//! (`ES256K` or `ES256`) with the `#atproto` key in its DID document, with
+//! claims `iss` (caller DID), `aud` (our DID), `exp`, `lxm` (the called
+//! method) and usually `iat`/`jti`. [`ServiceAuthVerifier`] checks all of it,
+//! resolving the caller's DID document through [`did::DidResolver`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use placehook::auth::{did, ServiceAuthVerifier};
+//! let resolver = Arc::new(did::DidResolver::new(did::DidResolverConfig::default())?);
+//! let verifier = ServiceAuthVerifier::new("did:web:hooks.example".into(), resolver);
+//! # let token = "";
+//! let caller = verifier.verify(token, "place.stream.server.createWebhook").await?;
+//! # Ok(()) }
+//! ```
+
+pub mod did;
+mod error;
+pub mod jwt;
+pub mod keys;
+mod replay;
+pub mod testing;
+mod verifier;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::AuthError;
+pub use verifier::{
+    bearer_token, ServiceAuthVerifier, VerifiedToken, DEFAULT_CLOCK_SKEW, DEFAULT_MAX_LIFETIME,
+    DEFAULT_REPLAY_CAPACITY,
+};
