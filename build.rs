@@ -1,30 +1,42 @@
 //! Compiles every lexicon under `lexicons/` into Rust (types, validation, method metadata),
-//! written only to `OUT_DIR`.
+//! written only to `OUT_DIR`. The codegen test fixtures are compiled the same way, so the
+//! integration tests can exercise generated code for edge-case lexicons.
 
 use placehook_codegen::catalog::{lexicon_files, Catalog};
 use placehook_codegen::gen::{generate, Options};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-fn main() {
-    let dir = PathBuf::from("lexicons");
-    println!("cargo:rerun-if-changed=lexicons");
-    let files = lexicon_files(&dir).expect("lexicons/ is readable");
+fn compile(dir: &Path, root: &str, out: &Path) {
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let files =
+        lexicon_files(dir).unwrap_or_else(|e| panic!("{} is unreadable: {e}", dir.display()));
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
     }
-    let catalog = match Catalog::load_dir(&dir) {
+    let catalog = match Catalog::load_dir(dir) {
         Ok(c) => c,
         Err(problems) => {
             for p in &problems {
                 println!("cargo:warning={p}");
             }
-            panic!("{} problem(s) in lexicons/", problems.len());
+            panic!("{} problem(s) in {}", problems.len(), dir.display());
         }
     };
-    let opts = Options {
-        root: "crate::lexicon".into(),
-    };
-    let code = generate(&catalog, &opts).unwrap_or_else(|e| panic!("codegen failed: {e}"));
+    let code = generate(&catalog, &Options { root: root.into() })
+        .unwrap_or_else(|e| panic!("codegen failed for {}: {e}", dir.display()));
+    std::fs::write(out, code).expect("OUT_DIR is writable");
+}
+
+fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    std::fs::write(out.join("lexicons.rs"), code).expect("OUT_DIR is writable");
+    compile(
+        Path::new("lexicons"),
+        "crate::lexicon",
+        &out.join("lexicons.rs"),
+    );
+    compile(
+        Path::new("tests/fixtures/codegen/valid"),
+        "crate::fixtures",
+        &out.join("fixtures.rs"),
+    );
 }

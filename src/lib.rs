@@ -3,3 +3,4 @@
 pub mod auth;
 pub mod cli;
 pub mod lexicon;
+pub mod store;

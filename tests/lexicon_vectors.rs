@@ -41,7 +41,11 @@ fn every_reference_vector_gets_the_reference_verdict() {
     assert!(!files.is_empty(), "no vector files in {}", dir.display());
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
-        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             let v: Value = serde_json::from_str(line).unwrap();
             let set = v["lexicons"].as_str().unwrap().to_string();
             if set == LENIENT {
@@ -54,7 +58,8 @@ fn every_reference_vector_gets_the_reference_verdict() {
                 None => v["value"].to_string(),
             };
             let validator = validators.entry(set.clone()).or_insert_with(|| {
-                let cat = Catalog::load_dir_with(&lexicon_dir(&set), false).expect("fixture lexicons load");
+                let cat = Catalog::load_dir_with(&lexicon_dir(&set), false)
+                    .expect("fixture lexicons load");
                 Validator::new(&cat)
             });
             let entry = validator.entry(def).expect("vector def exists");

@@ -141,7 +141,8 @@ impl Catalog {
                 let base = format!("$.defs.{}", path_key(name));
                 walk_refs(def, &base, &mut |path, target| {
                     let (nsid, _) = target.split_once('#').unwrap_or((target, "main"));
-                    if self.def(target).is_some() || (!require_docs && !self.docs.contains_key(nsid))
+                    if self.def(target).is_some()
+                        || (!require_docs && !self.docs.contains_key(nsid))
                     {
                         return;
                     }

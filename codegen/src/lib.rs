@@ -1,10 +1,11 @@
 //! Lexicon toolchain for placehook.
 pub mod catalog;
-pub mod parse;
-pub mod schema;
+pub mod formats;
 pub mod gen;
+pub mod jsjson;
+pub mod parse;
 pub mod rt;
+pub mod schema;
+pub mod text;
 pub mod types;
 pub mod validate;
-pub mod formats;
-pub mod text;

@@ -65,7 +65,9 @@ fn allowed(place: Place, ty: &str) -> bool {
         Place::NamedDef => DATA.contains(&ty) || matches!(ty, "object" | "array" | "token"),
         Place::Property => DATA.contains(&ty) || matches!(ty, "array" | "ref" | "union"),
         Place::Items => DATA.contains(&ty) || matches!(ty, "ref" | "union"),
-        Place::ParamProperty => matches!(ty, "boolean" | "integer" | "string" | "unknown" | "array"),
+        Place::ParamProperty => {
+            matches!(ty, "boolean" | "integer" | "string" | "unknown" | "array")
+        }
         Place::ParamItems => matches!(ty, "boolean" | "integer" | "string" | "unknown"),
         Place::Body => matches!(ty, "object" | "ref" | "union"),
     }
@@ -170,13 +172,11 @@ impl Parser {
             description: self.opt_str(path, obj, "description"),
         };
         Some(match ty {
-            "boolean" => {
-                Schema::Boolean(BooleanSchema {
-                    meta,
-                    default: self.opt_bool(path, obj, "default"),
-                    const_: self.opt_bool(path, obj, "const"),
-                })
-            }
+            "boolean" => Schema::Boolean(BooleanSchema {
+                meta,
+                default: self.opt_bool(path, obj, "default"),
+                const_: self.opt_bool(path, obj, "const"),
+            }),
             "integer" => self.integer(path, obj, meta),
             "string" => self.string(path, obj, meta),
             "bytes" => {
@@ -188,22 +188,14 @@ impl Parser {
                 self.bounds(path, s.min_length, s.max_length, "minLength", "maxLength");
                 Schema::Bytes(s)
             }
-            "cid-link" => {
-                Schema::CidLink(meta)
-            }
-            "blob" => {
-                Schema::Blob(BlobSchema {
-                    meta,
-                    accept: self.opt_str_list(path, obj, "accept"),
-                    max_size: self.opt_uint(path, obj, "maxSize"),
-                })
-            }
-            "unknown" => {
-                Schema::Unknown(meta)
-            }
-            "token" => {
-                Schema::Token(meta)
-            }
+            "cid-link" => Schema::CidLink(meta),
+            "blob" => Schema::Blob(BlobSchema {
+                meta,
+                accept: self.opt_str_list(path, obj, "accept"),
+                max_size: self.opt_uint(path, obj, "maxSize"),
+            }),
+            "unknown" => Schema::Unknown(meta),
+            "token" => Schema::Token(meta),
             "array" => self.array(path, obj, meta, place)?,
             "object" => Schema::Object(self.object(path, obj, meta, false)),
             "params" => Schema::Params(self.object(path, obj, meta, true)),
@@ -247,7 +239,7 @@ impl Parser {
             default: self.opt_int(path, obj, "default"),
             minimum: self.opt_int(path, obj, "minimum"),
             maximum: self.opt_int(path, obj, "maximum"),
-            enum_: self.opt_list(path, obj, "enum", |v| int_of(v), "integers"),
+            enum_: self.opt_list(path, obj, "enum", int_of, "integers"),
             const_: self.opt_int(path, obj, "const"),
         };
         if let (Some(min), Some(max)) = (s.minimum, s.maximum) {
@@ -262,7 +254,10 @@ impl Parser {
         let format = self.opt_str(path, obj, "format");
         if let Some(f) = &format {
             if crate::formats::Format::from_name(f).is_none() {
-                self.err(&format!("{path}.format"), format!("unknown string format {f:?}"));
+                self.err(
+                    &format!("{path}.format"),
+                    format!("unknown string format {f:?}"),
+                );
             }
         }
         let s = StringSchema {
@@ -423,7 +418,10 @@ impl Parser {
         let record = match obj.get("record") {
             Some(Value::Object(r)) => {
                 if r.get("type").and_then(Value::as_str) != Some("object") {
-                    self.err(&format!("{rpath}.type"), "a record's schema must be an object");
+                    self.err(
+                        &format!("{rpath}.type"),
+                        "a record's schema must be an object",
+                    );
                     return None;
                 }
                 let m = Meta {
@@ -451,9 +449,7 @@ impl Parser {
         procedure: bool,
     ) -> Schema {
         let parameters = self.params(path, obj);
-        let input = procedure
-            .then(|| self.body(path, obj, "input"))
-            .flatten();
+        let input = procedure.then(|| self.body(path, obj, "input")).flatten();
         let output = self.body(path, obj, "output");
         let errors = self.errors(path, obj);
         let m = MethodSchema {
@@ -504,7 +500,10 @@ impl Parser {
             return None;
         };
         if o.get("type").and_then(Value::as_str) != Some("params") {
-            self.err(&format!("{ppath}.type"), "parameters must have type \"params\"");
+            self.err(
+                &format!("{ppath}.type"),
+                "parameters must have type \"params\"",
+            );
             return None;
         }
         let meta = Meta {
@@ -643,7 +642,10 @@ impl Parser {
         let v = obj.get(key)?;
         let list = v.as_array().and_then(|a| a.iter().map(&item).collect());
         if list.is_none() {
-            self.err(&format!("{path}.{key}"), format!("must be an array of {what}"));
+            self.err(
+                &format!("{path}.{key}"),
+                format!("must be an array of {what}"),
+            );
         }
         list
     }

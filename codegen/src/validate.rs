@@ -121,20 +121,34 @@ impl Validator {
             Schema::Record(r) => {
                 // The record's `$type` must be the bare NSID.
                 name = nsid.to_string();
-                (Target::Record, Some(Node::Object(self.compile_props(&r.record))))
+                (
+                    Target::Record,
+                    Some(Node::Object(self.compile_props(&r.record))),
+                )
             }
             Schema::Object(_) => (Target::Object, Some(Node::Ref(id))),
             Schema::Query(m) => {
-                required = m.parameters.as_ref().map(|p| p.required.clone()).unwrap_or_default();
-                (Target::Params, m.parameters.as_ref().map(|p| Node::Object(self.compile_props(p))))
+                required = m
+                    .parameters
+                    .as_ref()
+                    .map(|p| p.required.clone())
+                    .unwrap_or_default();
+                (
+                    Target::Params,
+                    m.parameters
+                        .as_ref()
+                        .map(|p| Node::Object(self.compile_props(p))),
+                )
             }
-            Schema::Subscription(m) => (
-                Target::Message,
-                m.message.as_ref().map(|s| self.compile(s)),
-            ),
+            Schema::Subscription(m) => {
+                (Target::Message, m.message.as_ref().map(|s| self.compile(s)))
+            }
             Schema::Procedure(m) => (
                 Target::Input,
-                m.input.as_ref().and_then(|b| b.schema.as_ref()).map(|s| self.compile(s)),
+                m.input
+                    .as_ref()
+                    .and_then(|b| b.schema.as_ref())
+                    .map(|s| self.compile(s)),
             ),
             _ => (Target::Value, Some(Node::Ref(id))),
         };
@@ -163,7 +177,8 @@ impl Validator {
                     Prop::Present(Cow::Borrowed(Value::String(s))) => s.as_str(),
                     _ => return Err(root.key("$type").error("must be a string")),
                 };
-                if ty.matches('#').count() > 1 || ty.strip_prefix("lex:").unwrap_or(ty) != entry.name
+                if ty.matches('#').count() > 1
+                    || ty.strip_prefix("lex:").unwrap_or(ty) != entry.name
                 {
                     return Err(root
                         .key("$type")
@@ -236,12 +251,17 @@ impl Validator {
         let concrete = match node {
             Node::Union(raw, ids, closed) => {
                 let Some(ty) = rt::discriminator(value) else {
-                    return Err(path.error("must be an object which includes the \"$type\" property"));
+                    return Err(
+                        path.error("must be an object which includes the \"$type\" property")
+                    );
                 };
                 let refs: Vec<&str> = raw.iter().map(String::as_str).collect();
                 match rt::match_union(&refs, ty).map_err(|m| path.error(m))? {
                     Some(r) => {
-                        let i = refs.iter().position(|x| *x == r).expect("matched ref is listed");
+                        let i = refs
+                            .iter()
+                            .position(|x| *x == r)
+                            .expect("matched ref is listed");
                         match ids[i] {
                             Some(id) => &self.defs[id],
                             None => return Err(path.error(format!("lexicon not found: {r}"))),
@@ -327,7 +347,10 @@ impl Validator {
     }
 
     fn id_of(&self, target: &str) -> Result<DefId, String> {
-        self.index.get(target).copied().ok_or_else(|| target.to_string())
+        self.index
+            .get(target)
+            .copied()
+            .ok_or_else(|| target.to_string())
     }
 
     fn compile(&self, s: &Schema) -> Node {
@@ -339,7 +362,9 @@ impl Validator {
             Schema::CidLink(_) => Node::CidLink,
             Schema::Blob(_) => Node::Blob,
             Schema::Unknown(_) => Node::Unknown,
-            Schema::Array(a) => Node::Array(Box::new(self.compile(&a.items)), a.min_length, a.max_length),
+            Schema::Array(a) => {
+                Node::Array(Box::new(self.compile(&a.items)), a.min_length, a.max_length)
+            }
             Schema::Object(o) | Schema::Params(o) => Node::Object(self.compile_props(o)),
             Schema::Ref(r) => match self.id_of(&r.target) {
                 Ok(id) => Node::Ref(id),
@@ -356,7 +381,10 @@ impl Validator {
 }
 
 fn has_default(node: &Node) -> bool {
-    matches!(node, Node::Bool(_, true) | Node::Int(_, true) | Node::Str(_, true))
+    matches!(
+        node,
+        Node::Bool(_, true) | Node::Int(_, true) | Node::Str(_, true)
+    )
 }
 
 /// Building runtime rules from parsed schemas.

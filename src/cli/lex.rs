@@ -47,7 +47,20 @@ pub fn run(cmd: LexCommand) -> i32 {
             lexicons,
             def,
             files,
-        } => validate(&lexicons, &def, &files),
+        } => {
+            // Inputs may nest up to jsjson::MAX_DEPTH levels and parsing, validation and
+            // drop all recurse; a large (virtual, lazily committed) stack keeps that safe.
+            let worker = std::thread::Builder::new()
+                .stack_size(256 << 20)
+                .spawn(move || validate(&lexicons, &def, &files));
+            match worker.map(|h| h.join()) {
+                Ok(Ok(code)) => code,
+                _ => {
+                    eprintln!("error: validation worker failed");
+                    EXIT_USAGE
+                }
+            }
+        }
     }
 }
 
@@ -122,8 +135,10 @@ fn validate(lexicons: &Path, def: &str, files: &[PathBuf]) -> i32 {
 
 /// The verdict line for one JSON text.
 pub fn verdict(validator: &Validator, entry: &Entry, text: &str) -> Result<(), String> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("$: invalid JSON: {e}"))?;
+    // JSON.parse's rules, not serde_json's: the reference accepts lone surrogates, numbers
+    // beyond f64 and deep nesting.
+    let value =
+        placehook_codegen::jsjson::parse(text).map_err(|e| format!("$: invalid JSON: {e}"))?;
     validator.validate(entry, &value).map_err(|e| e.to_string())
 }
 

@@ -58,6 +58,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
         let doc = doc_attr(def.description(), &uri);
         match def {
             Schema::Object(o) => {
+                self.typed_fn(&info.typed, &ty, quote!(rt::Validate::validate_at(x, path)));
                 self.object_struct(&info.ty, o, &uri, &doc);
                 let body = self.object_check(o);
                 self.check_fn(&check, body);
@@ -65,7 +66,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                     impl #ty {
                         /// Validate a JSON value against this def, exactly as the reference
                         /// validator would.
-                        pub fn validate(value: &::serde_json::Value) -> rt::VResult {
+                        pub fn validate_json(value: &::serde_json::Value) -> rt::VResult {
                             rt::check_convertible(value, &rt::Path::Root)?;
                             #check(&rt::Path::Root, value)
                         }
@@ -73,14 +74,16 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                 });
             }
             Schema::Record(r) => {
+                self.typed_fn(&info.typed, &ty, quote!(rt::Validate::validate_at(x, path)));
                 self.object_struct(&info.ty, &r.record, &uri, &doc);
                 let body = self.object_check(&r.record);
                 self.check_fn(&check, body);
                 let nsid = &self.nsid;
                 self.items.push(quote! {
                     impl #ty {
-                        /// Validate a record value (its `$type` must name this lexicon).
-                        pub fn validate(value: &::serde_json::Value) -> rt::VResult {
+                        /// Validate a JSON record (its `$type` must name this lexicon), exactly
+                        /// as the reference validator would.
+                        pub fn validate_json(value: &::serde_json::Value) -> rt::VResult {
                             rt::check_convertible(value, &rt::Path::Root)?;
                             rt::check_record_type(value, #nsid)?;
                             #check(&rt::Path::Root, value)
@@ -91,12 +94,18 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             Schema::Token(_) => {
                 let c = ident(&info.ty);
                 self.items.push(quote!(#doc pub const #c: &str = #uri;));
-                self.check_fn(&check, quote!(Err(path.error("unexpected lexicon type: token"))));
+                self.check_fn(
+                    &check,
+                    quote!(Err(path.error("unexpected lexicon type: token"))),
+                );
             }
             Schema::Query(m) | Schema::Procedure(m) => {
                 let procedure = matches!(def, Schema::Procedure(_));
                 methods::method(self, m, procedure, &doc)?;
-                self.check_fn(&check, quote!(Err(path.error("unexpected lexicon type: method"))));
+                self.check_fn(
+                    &check,
+                    quote!(Err(path.error("unexpected lexicon type: method"))),
+                );
             }
             Schema::Subscription(s) => {
                 methods::subscription(self, s, &doc)?;
@@ -112,10 +121,12 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                 );
             }
             other => {
-                let t = self.rust_type(other, &info.ty, &uri, "");
+                let t = self.rust_type(other, &info.ty, &uri);
                 self.items.push(quote!(#doc pub type #ty = #t;));
                 let body = self.value_check(other);
                 self.check_fn(&check, quote!({ #body Ok(()) }));
+                let typed = self.typed_check(other);
+                self.typed_fn(&info.typed, &ty, quote!({ #typed Ok(()) }));
             }
         }
         Ok(())
@@ -131,23 +142,49 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
         });
     }
 
+    fn typed_fn(&mut self, name: &str, ty: &proc_macro2::Ident, body: TokenStream) {
+        let f = ident(name);
+        self.items.push(quote! {
+            #[doc(hidden)]
+            #[allow(unused_variables, clippy::all)]
+            pub fn #f(x: &#ty, path: &rt::Path<'_>) -> rt::VResult {
+                #body
+            }
+        });
+    }
+
     // ----- types -----
 
     /// A struct for an object schema. `owner` is the def URI (for boxing decisions).
     pub fn object_struct(&mut self, name: &str, o: &ObjectSchema, owner: &str, doc: &TokenStream) {
         let ty = ident(name);
         let mut fields = Vec::new();
+        let mut checks = Vec::new();
         let mut field_scope = Scope::default();
         field_scope.claim("extra");
         field_scope.claim("type_");
         for (prop, s) in &o.properties {
             let fname = ident(&field_scope.claim(&snake(prop)));
             let hint = format!("{name}{}", camel(prop));
-            let mut t = self.rust_type(s, &hint, owner, prop);
+            let mut t = self.rust_type(s, &hint, owner);
             if self.g.boxed.contains(&(owner.to_string(), prop.clone())) {
                 t = quote!(::std::boxed::Box<#t>);
             }
             let kind = self.field_kind(o, prop, s, &t, name);
+            let inner = self.typed_check(s);
+            if !inner.is_empty() {
+                checks.push(match &kind {
+                    FieldKind::Plain | FieldKind::Defaulted(_) => quote! {
+                        { let x = &self.#fname; let path = &path.key(#prop); #inner }
+                    },
+                    FieldKind::Optional | FieldKind::Nullable => quote! {
+                        if let Some(x) = &self.#fname { let path = &path.key(#prop); #inner }
+                    },
+                    FieldKind::OptionalNullable => quote! {
+                        if let Some(Some(x)) = &self.#fname { let path = &path.key(#prop); #inner }
+                    },
+                });
+            }
             let fdoc = doc_attr(s.description(), prop);
             let field = match kind {
                 FieldKind::Plain => quote!(#fdoc #[serde(rename = #prop)] pub #fname: #t),
@@ -159,7 +196,9 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                     #[serde(rename = #prop, default, skip_serializing_if = "::std::option::Option::is_none")]
                     pub #fname: ::std::option::Option<#t>
                 },
-                FieldKind::Nullable => quote!(#fdoc #[serde(rename = #prop)] pub #fname: ::std::option::Option<#t>),
+                FieldKind::Nullable => {
+                    quote!(#fdoc #[serde(rename = #prop)] pub #fname: ::std::option::Option<#t>)
+                }
                 FieldKind::OptionalNullable => quote! {
                     #fdoc
                     #[serde(rename = #prop, default, skip_serializing_if = "::std::option::Option::is_none",
@@ -181,7 +220,113 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                 #[serde(flatten)]
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
+            impl rt::Validate for #ty {
+                #[allow(unused_variables, clippy::all)]
+                fn validate_at(&self, path: &rt::Path<'_>) -> rt::VResult {
+                    #(#checks)*
+                    rt::check_extra(path, &self.extra)
+                }
+            }
         });
+    }
+
+    /// Statements checking a typed value `x: &T` at `path` (empty when the Rust type
+    /// already enforces everything).
+    pub fn typed_check(&mut self, s: &Schema) -> TokenStream {
+        match s {
+            Schema::Boolean(b) => match b.const_ {
+                Some(c) => {
+                    let r = self.next_static();
+                    self.items.push(
+                        quote!(static #r: rt::BoolRules = rt::BoolRules { const_: Some(#c) };),
+                    );
+                    quote!(rt::check_bool_typed(path, *x, &#r)?;)
+                }
+                None => TokenStream::new(),
+            },
+            Schema::Integer(_) => {
+                let r = self.int_rules(s);
+                quote!(rt::check_i64(path, *x, &#r)?;)
+            }
+            Schema::String(st) => {
+                let r = self.next_static();
+                let rules = string_rules(st);
+                self.items
+                    .push(quote!(static #r: rt::StringRules = #rules;));
+                quote!(rt::check_str_typed(path, x.as_str(), &#r)?;)
+            }
+            Schema::Bytes(b) => {
+                let r = self.next_static();
+                let min = opt(b.min_length.map(|m| quote!(#m)));
+                let max = opt(b.max_length.map(|m| quote!(#m)));
+                self.items.push(quote! {
+                    static #r: rt::BytesRules = rt::BytesRules { min_length: #min, max_length: #max };
+                });
+                quote!(rt::check_bytes_typed(path, x, &#r)?;)
+            }
+            Schema::CidLink(_) => quote!(rt::check_cid_typed(path, x)?;),
+            Schema::Blob(_) => quote!(rt::check_blob_typed(path, x)?;),
+            Schema::Unknown(_) => {
+                quote!(rt::check_unknown(path, x)?; rt::check_convertible(x, path)?;)
+            }
+            Schema::Array(a) => {
+                let min = opt(a.min_length.map(|m| quote!(#m)));
+                let max = opt(a.max_length.map(|m| quote!(#m)));
+                let inner = self.typed_check(&a.items);
+                quote! {
+                    rt::check_len_typed(path, x.len(), #min, #max)?;
+                    for (i, x) in x.iter().enumerate() {
+                        let path = &path.index(i);
+                        #inner
+                    }
+                }
+            }
+            Schema::Ref(r) => self.typed_ref(&r.target),
+            Schema::Union(_) => quote!(rt::Validate::validate_at(x, path)?;),
+            _ => TokenStream::new(),
+        }
+    }
+
+    /// Typed check of `x` (a `&T` or `&Box<T>`) against the def a ref names.
+    fn typed_ref(&self, target: &str) -> TokenStream {
+        match self.g.cat.def(target) {
+            Some(Schema::Object(_)) | Some(Schema::Record(_)) => {
+                quote!(rt::Validate::validate_at(x, path)?;)
+            }
+            Some(Schema::Token(_))
+            | Some(Schema::Query(_))
+            | Some(Schema::Procedure(_))
+            | Some(Schema::Subscription(_))
+            | Some(Schema::PermissionSet(_))
+            | None => {
+                let msg = format!("unexpected lexicon type at {target}");
+                quote!(return Err(path.error(#msg));)
+            }
+            Some(_) => {
+                let f = self.g.item_path(target, &self.g.info[target].typed);
+                quote!(#f(x, path)?;)
+            }
+        }
+    }
+
+    fn int_rules(&mut self, s: &Schema) -> proc_macro2::Ident {
+        let Schema::Integer(i) = s else {
+            unreachable!("integer schema")
+        };
+        let r = self.next_static();
+        let c = opt(i.const_.map(|c| quote!(#c)));
+        let e = opt(i
+            .enum_
+            .as_ref()
+            .map(|e| quote!(::std::borrow::Cow::Borrowed(&[#(#e),*]))));
+        let min = opt(i.minimum.map(|m| quote!(#m)));
+        let max = opt(i.maximum.map(|m| quote!(#m)));
+        self.items.push(quote! {
+            static #r: rt::IntRules = rt::IntRules {
+                const_: #c, enum_: #e, minimum: #min, maximum: #max,
+            };
+        });
+        r
     }
 
     fn field_kind(
@@ -200,9 +345,9 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             (false, true) => FieldKind::OptionalNullable,
             (false, false) => match self.default_expr(s) {
                 Some(expr) => {
-                    let fname = self
-                        .scope
-                        .claim(&format!("default_{}_{}", snake(owner), snake(prop)));
+                    let fname =
+                        self.scope
+                            .claim(&format!("default_{}_{}", snake(owner), snake(prop)));
                     let f = ident(&fname);
                     self.items.push(quote! {
                         #[doc(hidden)]
@@ -228,7 +373,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
     }
 
     /// The Rust type for a schema; inline enums are emitted with a name from `hint`.
-    pub fn rust_type(&mut self, s: &Schema, hint: &str, owner: &str, prop: &str) -> TokenStream {
+    pub fn rust_type(&mut self, s: &Schema, hint: &str, owner: &str) -> TokenStream {
         match s {
             Schema::Boolean(_) => quote!(bool),
             Schema::Integer(_) => quote!(i64),
@@ -238,7 +383,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             Schema::Blob(_) => quote!(::placehook_codegen::types::Blob),
             Schema::Unknown(_) => quote!(::serde_json::Value),
             Schema::Array(a) => {
-                let item = self.rust_type(&a.items, &format!("{hint}Item"), owner, prop);
+                let item = self.rust_type(&a.items, &format!("{hint}Item"), owner);
                 quote!(::std::vec::Vec<#item>)
             }
             Schema::Ref(r) => self.ref_type(&r.target),
@@ -350,6 +495,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
         let mut variants = Vec::new();
         let mut ser = Vec::new();
         let mut de = Vec::new();
+        let mut checks = Vec::new();
         for r in &u.refs {
             let (nsid, def) = r.split_once('#').expect("absolute ref");
             let short = if def == "main" {
@@ -359,8 +505,14 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             };
             let v = ident(&vscope.claim(&camel(short)));
             let t = self.ref_type(r);
-            let type_str = if def == "main" { nsid.to_string() } else { r.clone() };
+            let type_str = if def == "main" {
+                nsid.to_string()
+            } else {
+                r.clone()
+            };
             variants.push(quote!(#v(::std::boxed::Box<#t>)));
+            let check = self.typed_ref(r);
+            checks.push(quote!(Self::#v(x) => { let x = &**x; #check }));
             ser.push(quote!(Self::#v(x) => rt::union_to_value(x.as_ref(), #type_str)));
             de.push(quote!(#type_str => Self::#v(rt::union_from_value(v)?)));
             if def == "main" {
@@ -369,6 +521,23 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             }
         }
         let closed = u.closed;
+        let unknown_check = if closed {
+            quote!(Self::Unknown(_) => return Err(path.error("$type is not a member of this closed union")),)
+        } else {
+            quote!(Self::Unknown(_) => {})
+        };
+        self.items.push(quote! {
+            impl rt::Validate for #ty {
+                #[allow(unused_variables, unreachable_code, clippy::all)]
+                fn validate_at(&self, path: &rt::Path<'_>) -> rt::VResult {
+                    match self {
+                        #(#checks)*
+                        #unknown_check
+                    }
+                    Ok(())
+                }
+            }
+        });
         let doc = format!("Union `{hint}`: one of the listed refs, by `$type`.");
         self.items.push(quote! {
             #[doc = #doc]
@@ -510,13 +679,17 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             Schema::Boolean(b) => {
                 let r = self.next_static();
                 let c = opt(b.const_.map(|c| quote!(#c)));
-                self.items.push(quote!(static #r: rt::BoolRules = rt::BoolRules { const_: #c };));
+                self.items
+                    .push(quote!(static #r: rt::BoolRules = rt::BoolRules { const_: #c };));
                 quote!(rt::check_bool(path, value, &#r)?;)
             }
             Schema::Integer(i) => {
                 let r = self.next_static();
                 let c = opt(i.const_.map(|c| quote!(#c)));
-                let e = opt(i.enum_.as_ref().map(|e| quote!(::std::borrow::Cow::Borrowed(&[#(#e),*]))));
+                let e = opt(i
+                    .enum_
+                    .as_ref()
+                    .map(|e| quote!(::std::borrow::Cow::Borrowed(&[#(#e),*]))));
                 let min = opt(i.minimum.map(|m| quote!(#m)));
                 let max = opt(i.maximum.map(|m| quote!(#m)));
                 self.items.push(quote! {
@@ -529,7 +702,8 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             Schema::String(st) => {
                 let r = self.next_static();
                 let rules = string_rules(st);
-                self.items.push(quote!(static #r: rt::StringRules = #rules;));
+                self.items
+                    .push(quote!(static #r: rt::StringRules = #rules;));
                 quote!(rt::check_string(path, value, &#r)?;)
             }
             Schema::Bytes(b) => {
@@ -578,9 +752,10 @@ pub(crate) fn string_rules(st: &StringSchema) -> TokenStream {
         .const_
         .as_ref()
         .map(|c| quote!(::std::borrow::Cow::Borrowed(#c))));
-    let e = opt(st.enum_.as_ref().map(|e| {
-        quote!(::std::borrow::Cow::Borrowed(&[#(::std::borrow::Cow::Borrowed(#e)),*]))
-    }));
+    let e = opt(st
+        .enum_
+        .as_ref()
+        .map(|e| quote!(::std::borrow::Cow::Borrowed(&[#(::std::borrow::Cow::Borrowed(#e)),*]))));
     let u = |v: Option<u64>| opt(v.map(|m| quote!(#m)));
     let (minl, maxl, ming, maxg) = (
         u(st.min_length),
@@ -588,10 +763,14 @@ pub(crate) fn string_rules(st: &StringSchema) -> TokenStream {
         u(st.min_graphemes),
         u(st.max_graphemes),
     );
-    let f = opt(st.format.as_deref().and_then(crate::formats::Format::from_name).map(|f| {
-        let v = ident(&format!("{f:?}"));
-        quote!(::placehook_codegen::formats::Format::#v)
-    }));
+    let f = opt(st
+        .format
+        .as_deref()
+        .and_then(crate::formats::Format::from_name)
+        .map(|f| {
+            let v = ident(&format!("{f:?}"));
+            quote!(::placehook_codegen::formats::Format::#v)
+        }));
     quote! {
         rt::StringRules {
             const_: #c, enum_: #e, min_length: #minl, max_length: #maxl,

@@ -25,9 +25,21 @@ pub(crate) fn method(
     });
     params(e, m.parameters.as_ref());
     if procedure {
-        body(e, m.input.as_ref(), "Input", "validate_input", "INPUT_ENCODING");
+        body(
+            e,
+            m.input.as_ref(),
+            "Input",
+            "validate_input",
+            "INPUT_ENCODING",
+        );
     }
-    body(e, m.output.as_ref(), "Output", "validate_output", "OUTPUT_ENCODING");
+    body(
+        e,
+        m.output.as_ref(),
+        "Output",
+        "validate_output",
+        "OUTPUT_ENCODING",
+    );
     errors(e, &m.errors);
     Ok(())
 }
@@ -48,7 +60,13 @@ pub(crate) fn subscription(
         encoding: "application/json".into(),
         schema: s.message.clone(),
     };
-    body(e, Some(&message), "Message", "validate_message", "MESSAGE_ENCODING");
+    body(
+        e,
+        Some(&message),
+        "Message",
+        "validate_message",
+        "MESSAGE_ENCODING",
+    );
     errors(e, &s.errors);
     Ok(())
 }
@@ -164,11 +182,12 @@ fn body(
         Some(Schema::Ref(r)) => {
             let t = e.ref_type(&r.target);
             let ty = ident(name);
-            e.items.push(quote!(#[doc = "Body of this method."] pub type #ty = #t;));
+            e.items
+                .push(quote!(#[doc = "Body of this method."] pub type #ty = #t;));
             must_be_obj(e.g, &r.target)
         }
         Some(s @ Schema::Union(u)) => {
-            e.rust_type(s, name, &owner, name);
+            e.rust_type(s, name, &owner);
             let refs = &u.refs;
             let arms = u.refs.iter().map(|r| {
                 let c = must_be_obj(e.g, r);
@@ -297,7 +316,7 @@ pub(crate) fn registry(g: &Gen<'_>) -> TokenStream {
             let call = match def {
                 Schema::Object(_) | Schema::Record(_) => {
                     let t = g.type_path(&uri);
-                    quote!(#t::validate(value))
+                    quote!(#t::validate_json(value))
                 }
                 Schema::Query(_) => quote!(#module(value)),
                 Schema::Subscription(_) => {
@@ -322,7 +341,9 @@ pub(crate) fn registry(g: &Gen<'_>) -> TokenStream {
         let uri = format!("{}#main", doc.id);
         let id = &doc.id;
         match doc.defs.get("main") {
-            Some(Schema::Query(_)) => methods.push(quote!((#id, ::placehook_codegen::rt::XrpcKind::Query))),
+            Some(Schema::Query(_)) => {
+                methods.push(quote!((#id, ::placehook_codegen::rt::XrpcKind::Query)))
+            }
             Some(Schema::Procedure(_)) => {
                 methods.push(quote!((#id, ::placehook_codegen::rt::XrpcKind::Procedure)))
             }
@@ -331,7 +352,7 @@ pub(crate) fn registry(g: &Gen<'_>) -> TokenStream {
             }
             Some(Schema::Record(_)) => {
                 let t = g.type_path(&uri);
-                records.push(quote!(#id => Some(#t::validate(value)),));
+                records.push(quote!(#id => Some(#t::validate_json(value)),));
             }
             _ => {}
         }

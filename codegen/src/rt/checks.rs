@@ -60,10 +60,11 @@ pub fn js_number(n: &Number) -> f64 {
     }
 }
 
-/// `Number.isInteger`.
+/// `Number.isInteger`. The parser maps `Infinity` to `±f64::MAX` (serde_json cannot hold
+/// infinities), so that value counts as infinite here.
 pub fn is_js_integer(n: &Number) -> bool {
     let f = js_number(n);
-    f.is_finite() && f.fract() == 0.0
+    f.is_finite() && f.abs() != crate::jsjson::INFINITY_SENTINEL && f.fract() == 0.0
 }
 
 /// Validate a present `boolean`.

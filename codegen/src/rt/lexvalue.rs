@@ -44,11 +44,7 @@ pub fn classify(v: &Value) -> LexValue<'_> {
 fn classify_map(m: &Map<String, Value>) -> LexValue<'_> {
     // Fast path: a map with none of the special keys is plain. One pass over a small map's
     // keys is cheaper than several hash look-ups.
-    if m.len() <= 16
-        && !m
-            .keys()
-            .any(|k| matches!(k.as_str(), "$link" | "$bytes" | "$type" | "cid" | "/"))
-    {
+    if m.len() <= 16 && !m.keys().any(|k| is_special_key(k)) {
         return LexValue::Map(m);
     }
     if let Some(link) = m.get("$link") {
@@ -87,6 +83,18 @@ fn is_cid_like(m: &Map<String, Value>) -> bool {
     }
 }
 
+/// Keys that can make an object special (`$link`, `$bytes`, `$type`, `cid`, `/`); the
+/// first byte rules out almost every ordinary key before any string comparison.
+#[inline]
+fn is_special_key(k: &str) -> bool {
+    match k.as_bytes().first() {
+        Some(b'$') => matches!(k, "$link" | "$bytes" | "$type"),
+        Some(b'c') => k == "cid",
+        Some(b'/') => k == "/",
+        _ => false,
+    }
+}
+
 /// `parseLexLink`: a non-empty string of at most 2048 chars that parses as a CID.
 fn is_link(s: &str) -> bool {
     !s.is_empty() && crate::formats::cid(s).is_ok()
@@ -105,7 +113,8 @@ fn is_blob(m: &Map<String, Value>) -> bool {
     }
     if typed
         && m.len() == 4
-        && m.get("ref").is_some_and(|r| matches!(classify(r), LexValue::Cid))
+        && m.get("ref")
+            .is_some_and(|r| matches!(classify(r), LexValue::Cid))
         && m.get("mimeType").is_some_and(Value::is_string)
         && m.get("size").is_some_and(Value::is_number)
     {
@@ -134,10 +143,10 @@ fn walk_convertible(v: &Value, path: &Path<'_>, ipld: bool) -> VResult {
         Value::Object(m) => {
             let mut special = false;
             for k in m.keys() {
-                if k == "__proto__" {
+                if k.as_bytes().first() == Some(&b'_') && k == "__proto__" {
                     return Err(path.error("invalid key: __proto__"));
                 }
-                special |= matches!(k.as_str(), "cid" | "/" | "$link" | "$bytes" | "$type");
+                special |= is_special_key(k);
             }
             let kind = if special {
                 classify_map(m)
@@ -205,12 +214,12 @@ impl<'a> ObjView<'a> {
         match *self {
             ObjView::Map(m) => match m.get(key) {
                 Some(v) => Prop::Present(Cow::Borrowed(v)),
-                None => inherited(key, OBJECT_PROTO),
+                None => inherited(is_object_proto(key)),
             },
             // Converted CIDs, byte arrays and blobs expose class fields in the reference;
             // no lexicon names its properties after them, so they are treated as objects
             // without own properties here.
-            ObjView::Special => inherited(key, OBJECT_PROTO),
+            ObjView::Special => inherited(is_object_proto(key)),
             ObjView::Array(a) => {
                 if key == "length" {
                     return Prop::Present(Cow::Owned(Value::from(a.len())));
@@ -221,10 +230,7 @@ impl<'a> ObjView<'a> {
                         None => Prop::Missing,
                     };
                 }
-                if ARRAY_PROTO.contains(&key) {
-                    return Prop::Function;
-                }
-                inherited(key, OBJECT_PROTO)
+                inherited(is_array_proto(key) || is_object_proto(key))
             }
         }
     }
@@ -238,8 +244,8 @@ pub fn get_prop<'a>(value: &'a Value, key: &str) -> Prop<'a> {
     }
 }
 
-fn inherited(key: &str, names: &[&str]) -> Prop<'static> {
-    if names.contains(&key) {
+fn inherited(is_method: bool) -> Prop<'static> {
+    if is_method {
         Prop::Function
     } else {
         Prop::Missing
@@ -255,60 +261,66 @@ fn canonical_index(key: &str) -> Option<usize> {
     key.parse().ok()
 }
 
-/// Methods every JavaScript object inherits from `Object.prototype`.
-const OBJECT_PROTO: &[&str] = &[
-    "constructor",
-    "hasOwnProperty",
-    "isPrototypeOf",
-    "propertyIsEnumerable",
-    "toLocaleString",
-    "toString",
-    "valueOf",
-    "__defineGetter__",
-    "__defineSetter__",
-    "__lookupGetter__",
-    "__lookupSetter__",
-];
+/// Methods every JavaScript object inherits from `Object.prototype`. A `match` on the
+/// string compiles to a length check first, which keeps the common miss cheap.
+fn is_object_proto(key: &str) -> bool {
+    matches!(
+        key,
+        "constructor"
+            | "hasOwnProperty"
+            | "isPrototypeOf"
+            | "propertyIsEnumerable"
+            | "toLocaleString"
+            | "toString"
+            | "valueOf"
+            | "__defineGetter__"
+            | "__defineSetter__"
+            | "__lookupGetter__"
+            | "__lookupSetter__"
+    )
+}
 
 /// Methods arrays inherit from `Array.prototype` (Node 20).
-const ARRAY_PROTO: &[&str] = &[
-    "at",
-    "concat",
-    "copyWithin",
-    "entries",
-    "every",
-    "fill",
-    "filter",
-    "find",
-    "findIndex",
-    "findLast",
-    "findLastIndex",
-    "flat",
-    "flatMap",
-    "forEach",
-    "includes",
-    "indexOf",
-    "join",
-    "keys",
-    "lastIndexOf",
-    "map",
-    "pop",
-    "push",
-    "reduce",
-    "reduceRight",
-    "reverse",
-    "shift",
-    "slice",
-    "some",
-    "sort",
-    "splice",
-    "toReversed",
-    "toSorted",
-    "toSpliced",
-    "unshift",
-    "values",
-    "with",
-];
+fn is_array_proto(key: &str) -> bool {
+    matches!(
+        key,
+        "at" | "concat"
+            | "copyWithin"
+            | "entries"
+            | "every"
+            | "fill"
+            | "filter"
+            | "find"
+            | "findIndex"
+            | "findLast"
+            | "findLastIndex"
+            | "flat"
+            | "flatMap"
+            | "forEach"
+            | "includes"
+            | "indexOf"
+            | "join"
+            | "keys"
+            | "lastIndexOf"
+            | "map"
+            | "pop"
+            | "push"
+            | "reduce"
+            | "reduceRight"
+            | "reverse"
+            | "shift"
+            | "slice"
+            | "some"
+            | "sort"
+            | "splice"
+            | "toReversed"
+            | "toSorted"
+            | "toSpliced"
+            | "unshift"
+            | "values"
+            | "with"
+    )
+}
 
 /// Decoded length of a `$bytes` string, or `None` when the reference rejects it.
 ///
@@ -371,9 +383,16 @@ mod tests {
     fn classifies_special_objects() {
         let cid = "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm";
         assert!(matches!(classify(&json!({"$link": cid})), LexValue::Cid));
-        assert!(matches!(classify(&json!({"$link": cid, "x": 1})), LexValue::Map(_)));
-        assert!(matches!(classify(&json!({"$bytes": "AAEC"})), LexValue::Bytes(3)));
-        let blob = json!({"$type": "blob", "ref": {"$link": cid}, "mimeType": "image/png", "size": 3});
+        assert!(matches!(
+            classify(&json!({"$link": cid, "x": 1})),
+            LexValue::Map(_)
+        ));
+        assert!(matches!(
+            classify(&json!({"$bytes": "AAEC"})),
+            LexValue::Bytes(3)
+        ));
+        let blob =
+            json!({"$type": "blob", "ref": {"$link": cid}, "mimeType": "image/png", "size": 3});
         assert!(matches!(classify(&blob), LexValue::Blob));
         let legacy = json!({"cid": cid, "mimeType": "image/png"});
         assert!(matches!(classify(&legacy), LexValue::Blob));

@@ -8,9 +8,11 @@
 mod checks;
 mod lexvalue;
 mod path;
+mod typed;
 mod xrpc;
 
 pub use checks::*;
 pub use lexvalue::*;
 pub use path::*;
+pub use typed::*;
 pub use xrpc::*;

@@ -1,0 +1,110 @@
+//! The generator on the fixture lexicons in `tests/fixtures/codegen`: invalid documents are
+//! rejected with the JSON path of the problem, and output is deterministic.
+
+use placehook_codegen::catalog::{lexicon_files, Catalog};
+use placehook_codegen::gen::{generate, Options};
+use std::path::{Path, PathBuf};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/codegen")
+}
+
+fn opts() -> Options {
+    Options {
+        root: "crate::fixtures".into(),
+    }
+}
+
+#[test]
+fn invalid_documents_name_the_file_and_json_path() {
+    let dir = fixtures().join("invalid");
+    let expected = std::fs::read_to_string(dir.join("EXPECTED")).unwrap();
+    let mut seen = 0;
+    for line in expected.lines().filter(|l| !l.trim().is_empty()) {
+        let mut cols = line.split('\t');
+        let (file, path, msg) = (
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+            cols.next().unwrap(),
+        );
+        let (_, problems) = Catalog::load_files(&[dir.join(file)]);
+        assert!(
+            problems.iter().any(|p| p.problem.path == path
+                && p.problem.message.contains(msg)
+                && p.file.ends_with(file)),
+            "{file}: expected `{path}: ...{msg}...`, got {problems:#?}"
+        );
+        let shown = problems[0].to_string();
+        assert!(
+            shown.starts_with(&dir.join(file).display().to_string()),
+            "{shown}"
+        );
+        seen += 1;
+    }
+    let files = std::fs::read_dir(&dir).unwrap().count() - 1;
+    assert_eq!(seen, files, "every invalid fixture has an EXPECTED line");
+}
+
+#[test]
+fn valid_fixtures_generate_parseable_rust() {
+    let cat = Catalog::load_dir(&fixtures().join("valid")).unwrap();
+    let code = generate(&cat, &opts()).unwrap();
+    assert!(code.starts_with("// @generated"));
+    syn::parse_file(&code).unwrap();
+    // Compare without whitespace and commas: prettyplease wraps long types and adds
+    // trailing commas inside wrapped generics.
+    let flat: String = code
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ',')
+        .collect();
+    let node = "crate::fixtures::io::placehook::fixture::tree::Node";
+    let left = format!("publeft:::std::option::Option<::std::boxed::Box<{node}>>");
+    let children = format!("pubchildren:::std::option::Option<::std::vec::Vec<{node}>>");
+    for needle in [
+        "pubr#type:MainType",
+        "pubself_:bool",
+        "pubr#match:i64",
+        "pubtitle_lang:::std::string::String",
+        left.as_str(),
+        children.as_str(),
+        "pubenumError",
+        "pubconstPINE:&str",
+    ] {
+        assert!(flat.contains(needle), "generated code lacks `{needle}`");
+    }
+    // `root` refers to `node`, which cannot contain the record again: no box.
+    assert!(flat.contains(&format!("pubroot:{node}")));
+    assert!(!flat.contains("pubroot:::std::boxed::Box"));
+}
+
+#[test]
+fn generation_is_deterministic_whatever_the_file_order() {
+    let dir = fixtures().join("valid");
+    let a = generate(&Catalog::load_dir(&dir).unwrap(), &opts()).unwrap();
+    let b = generate(&Catalog::load_dir(&dir).unwrap(), &opts()).unwrap();
+    assert_eq!(a, b);
+    let mut files = lexicon_files(&dir).unwrap();
+    files.reverse();
+    let (reversed, problems) = Catalog::load_files(&files);
+    assert!(problems.is_empty());
+    assert_eq!(generate(&reversed, &opts()).unwrap(), a);
+}
+
+#[test]
+fn dangling_refs_are_refused_for_codegen() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.join("a.json"),
+        r#"{"lexicon":1,"id":"io.placehook.x.a","defs":{"main":{"type":"object","properties":{"r":{"type":"ref","ref":"io.placehook.x.missing"}}}}}"#,
+    )
+    .unwrap();
+    let problems = Catalog::load_dir(&dir).unwrap_err();
+    assert_eq!(problems[0].problem.path, "$.defs.main.properties.r.ref");
+    assert!(Catalog::load_dir_with(&dir, false).is_ok());
+}
+
+fn tempdir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!("placehook-gen-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}

@@ -1,0 +1,71 @@
+//! What can go wrong in the store, and the one place SQLite errors are classified.
+
+/// A failed store operation.
+///
+/// Every variant's `Display` is safe to show a client: [`StoreError::Db`] says only
+/// "database error" and keeps the driver's error (which may quote SQL) as its `source`
+/// for logs.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The owner already has the maximum number of webhooks.
+    #[error("too many webhooks for this account")]
+    TooManyWebhooks,
+    /// The owner has another webhook with the same normalised URL sharing an event.
+    #[error("a webhook with this URL already receives one of these events")]
+    DuplicateWebhook,
+    /// No webhook with this id belongs to the caller (missing and foreign look the same).
+    #[error("webhook not found")]
+    WebhookNotFound,
+    /// The list cursor is malformed, or was issued for another owner or other filters.
+    #[error("invalid cursor")]
+    InvalidCursor,
+    /// The database stayed locked past the busy timeout, or no connection was free in
+    /// time; the request may succeed if retried.
+    #[error("the database is busy, try again")]
+    Busy,
+    /// Any other database failure.
+    #[error("database error")]
+    Db(#[source] sqlx::Error),
+}
+
+/// Primary SQLite result codes that mean "someone else holds the lock".
+const SQLITE_BUSY: i32 = 5;
+const SQLITE_LOCKED: i32 = 6;
+
+impl From<sqlx::Error> for StoreError {
+    /// Classifies a driver error: lock contention becomes [`StoreError::Busy`], a broken
+    /// duplicate-URL index becomes [`StoreError::DuplicateWebhook`], the rest is `Db`.
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::PoolTimedOut => return StoreError::Busy,
+            sqlx::Error::Database(db) => {
+                // The code is SQLite's extended result code; the low byte is the primary.
+                let primary = db
+                    .code()
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .map(|c| c & 0xff);
+                if matches!(primary, Some(SQLITE_BUSY | SQLITE_LOCKED)) {
+                    return StoreError::Busy;
+                }
+                // Only the `webhooks_dup_*` indexes cover `url_key`; other unique keys are
+                // random ids and hashes, whose collision is a bug worth a 500.
+                if db.is_unique_violation() && db.message().contains("webhooks.url_key") {
+                    return StoreError::DuplicateWebhook;
+                }
+            }
+            _ => {}
+        }
+        StoreError::Db(err)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Db(sqlx::Error::Migrate(Box::new(err)))
+    }
+}
+
+/// Wraps a failure to decode a stored column (corrupt JSON, unknown event) as `Db`.
+pub(crate) fn decode_error(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Db(sqlx::Error::Decode(Box::new(err)))
+}

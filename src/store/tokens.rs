@@ -1,0 +1,158 @@
+//! Operator-issued API tokens (`placehook token create|list|revoke`).
+//!
+//! A secret is `ph_` + 32 random bytes in base64url. Only its SHA-256 is stored, with a
+//! short random id and the secret's first characters (its `prefix`) for people to refer to.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::rngs::OsRng;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use time::{Duration, OffsetDateTime};
+
+use super::{datetime, Store, StoreError};
+
+const SECRET_PREFIX: &str = "ph_";
+/// `ph_` plus 8 characters (48 random bits): recognisable, useless for guessing.
+const PREFIX_LEN: usize = SECRET_PREFIX.len() + 8;
+/// `last_used_at` is refreshed at most this often, so authenticating stays a read.
+const LAST_USED_GRANULARITY: Duration = Duration::minutes(1);
+
+/// A literal, so queries are `concat!`ed into `&'static str` (sqlx caches by text).
+macro_rules! select_tokens {
+    () => {
+        "SELECT id, prefix, did, producer, label, created_at, last_used_at, revoked_at \
+         FROM api_tokens"
+    };
+}
+
+/// A token as listed: everything except the secret, which is not stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct TokenInfo {
+    /// Short random public id (12 hex digits).
+    pub id: String,
+    /// The secret's first characters, e.g. `ph_AbC12xYz`.
+    pub prefix: String,
+    /// The account the token acts for.
+    pub did: String,
+    /// Whether the token may push producer events (e.g. `stream.received`).
+    pub producer: bool,
+    /// Operator's note.
+    pub label: Option<String>,
+    /// Lexicon datetime of issue.
+    pub created_at: String,
+    /// Roughly when it last authenticated (refreshed at most once a minute).
+    pub last_used_at: Option<String>,
+    /// When it was revoked; a revoked token never authenticates.
+    pub revoked_at: Option<String>,
+}
+
+impl TokenInfo {
+    /// Whether the token has been revoked.
+    pub fn is_revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    OsRng.fill_bytes(&mut buf);
+    buf
+}
+
+fn hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+impl Store {
+    /// Issues a token for `did` and returns it with its secret, which is shown once and
+    /// cannot be recovered later.
+    pub async fn create_token(
+        &self,
+        did: &str,
+        producer: bool,
+        label: Option<&str>,
+    ) -> Result<(TokenInfo, String), StoreError> {
+        let secret = format!("{SECRET_PREFIX}{}", URL_SAFE_NO_PAD.encode(random::<32>()));
+        let info = TokenInfo {
+            id: random::<6>().iter().map(|b| format!("{b:02x}")).collect(),
+            prefix: secret[..PREFIX_LEN].to_owned(),
+            did: did.to_owned(),
+            producer,
+            label: label.map(str::to_owned),
+            created_at: datetime::now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        sqlx::query(
+            "INSERT INTO api_tokens (id, prefix, secret_hash, did, producer, label, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&info.id)
+        .bind(&info.prefix)
+        .bind(hash(&secret))
+        .bind(&info.did)
+        .bind(info.producer)
+        .bind(&info.label)
+        .bind(&info.created_at)
+        .execute(&self.writer)
+        .await?;
+        Ok((info, secret))
+    }
+
+    /// Every token, revoked ones included, oldest first.
+    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+        let sql = concat!(select_tokens!(), " ORDER BY created_at, id");
+        Ok(sqlx::query_as(sql).fetch_all(&self.reader).await?)
+    }
+
+    /// Revokes the token with this id or prefix. `false` if none matches, the match is
+    /// ambiguous (a prefix shared by several tokens), or it was already revoked.
+    pub async fn revoke_token(&self, id_or_prefix: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = ?1 \
+             WHERE (id = ?2 OR prefix = ?2) AND revoked_at IS NULL \
+               AND (SELECT COUNT(*) FROM api_tokens WHERE id = ?2 OR prefix = ?2) = 1",
+        )
+        .bind(datetime::now())
+        .bind(id_or_prefix)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The live (unrevoked) token whose secret this is. Looked up by hash, so timing
+    /// reveals nothing about stored secrets.
+    pub async fn authenticate_token(&self, secret: &str) -> Result<Option<TokenInfo>, StoreError> {
+        if !secret.starts_with(SECRET_PREFIX) {
+            return Ok(None);
+        }
+        let sql = concat!(
+            select_tokens!(),
+            " WHERE secret_hash = ? AND revoked_at IS NULL"
+        );
+        let found: Option<TokenInfo> = sqlx::query_as(sql)
+            .bind(hash(secret))
+            .fetch_optional(&self.reader)
+            .await?;
+        let Some(mut info) = found else {
+            return Ok(None);
+        };
+        // Fixed-width datetimes compare correctly as text.
+        let stale = datetime::format(OffsetDateTime::now_utc() - LAST_USED_GRANULARITY);
+        if info
+            .last_used_at
+            .as_deref()
+            .is_none_or(|t| t < stale.as_str())
+        {
+            let now = datetime::now();
+            sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+                .bind(&now)
+                .bind(&info.id)
+                .execute(&self.writer)
+                .await?;
+            info.last_used_at = Some(now);
+        }
+        Ok(Some(info))
+    }
+}

@@ -1,0 +1,145 @@
+//! Create, read, update and delete one webhook, always within its owner's scope.
+
+use uuid::Uuid;
+
+use super::row::{normalise, to_events, webhook_columns, Encoded, WebhookRow};
+use super::{datetime, Store, StoreError, WebhookPatch};
+use crate::lexicon::place::stream::server::create_webhook;
+use crate::lexicon::place::stream::server::defs::Webhook;
+
+const SELECT_ONE: &str = concat!(
+    "SELECT ",
+    webhook_columns!(),
+    " FROM webhooks WHERE id = ? AND owner = ?"
+);
+
+// Inserts only while the owner is under the limit (`?2` is the owner, `?16` the limit), so
+// counting and inserting is one statement: one round trip fewer per create. Every
+// parameter is numbered: sqlx miscounts anonymous `?` mixed with a reused `?2`.
+const INSERT: &str = "INSERT INTO webhooks (id, owner, created_at, url, url_key, events, \
+    events_mask, active, streamplace_format, prefix, suffix, rewrite, name, description, \
+    mute_words) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 \
+    WHERE (SELECT COUNT(*) FROM webhooks WHERE owner = ?2) < ?16";
+
+const UPDATE: &str = "UPDATE webhooks SET updated_at = ?, url = ?, url_key = ?, events = ?, \
+    events_mask = ?, active = ?, streamplace_format = ?, prefix = ?, suffix = ?, rewrite = ?, \
+    name = ?, description = ?, mute_words = ? WHERE seq = ?";
+
+impl Store {
+    /// Stores a new webhook for `owner`. `url_key` is the caller's normalised form of
+    /// `input.url`; duplicates are judged on it.
+    ///
+    /// Fails with [`StoreError::TooManyWebhooks`] when the owner already has
+    /// `max_per_owner`, and [`StoreError::DuplicateWebhook`] when another of theirs has
+    /// the same `url_key` and shares an event. Both checks and the insert run in one
+    /// `BEGIN IMMEDIATE` transaction, so concurrent creates (from any process) cannot
+    /// overshoot either.
+    pub async fn create_webhook(
+        &self,
+        owner: &str,
+        input: &create_webhook::Input,
+        url_key: &str,
+        max_per_owner: u32,
+    ) -> Result<Webhook, StoreError> {
+        let mut webhook = Webhook {
+            id: String::new(),
+            url: input.url.clone(),
+            events: to_events(&input.events, |e| e.as_str()),
+            active: input.active,
+            streamplace_format: input.streamplace_format,
+            prefix: input.prefix.clone(),
+            suffix: input.suffix.clone(),
+            rewrite: input.rewrite.clone(),
+            created_at: String::new(),
+            updated_at: None,
+            name: input.name.clone(),
+            description: input.description.clone(),
+            last_triggered: None,
+            error_count: Some(0),
+            mute_words: input.mute_words.clone(),
+            type_: None,
+            extra: serde_json::Map::new(),
+        };
+        normalise(&mut webhook);
+
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        // Taken under the write lock, so ids and times ascend with insertion order.
+        webhook.id = Uuid::now_v7().to_string();
+        webhook.created_at = datetime::now();
+        let enc = Encoded::new(&webhook, url_key);
+        let q = sqlx::query(INSERT)
+            .bind(&webhook.id)
+            .bind(owner)
+            .bind(&webhook.created_at);
+        // The `webhooks_dup_*` unique indexes turn a duplicate into `DuplicateWebhook`.
+        let done = enc
+            .bind(q)
+            .bind(i64::from(max_per_owner))
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            // Dropping `tx` rolls it back (nothing was written anyway).
+            return Err(StoreError::TooManyWebhooks);
+        }
+        tx.commit().await?;
+        Ok(webhook)
+    }
+
+    /// The owner's webhook with this id, if there is one.
+    pub async fn get_webhook(&self, owner: &str, id: &str) -> Result<Option<Webhook>, StoreError> {
+        let row: Option<WebhookRow> = sqlx::query_as(SELECT_ONE)
+            .bind(id)
+            .bind(owner)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| r.to_webhook()).transpose()
+    }
+
+    /// Applies `patch` to the owner's webhook and sets `updatedAt`. When the patch has a
+    /// `url`, `url_key` is its normalised form (the url itself is used if `None`).
+    ///
+    /// Fails with [`StoreError::WebhookNotFound`] for a missing or foreign id and
+    /// [`StoreError::DuplicateWebhook`] if the new url/events collide with another of
+    /// the owner's webhooks; nothing is changed on failure.
+    pub async fn update_webhook(
+        &self,
+        owner: &str,
+        id: &str,
+        patch: &WebhookPatch,
+        url_key: Option<&str>,
+    ) -> Result<Webhook, StoreError> {
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        let row: WebhookRow = sqlx::query_as(SELECT_ONE)
+            .bind(id)
+            .bind(owner)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::WebhookNotFound)?;
+        let mut webhook = row.to_webhook()?;
+        patch.apply(&mut webhook);
+        normalise(&mut webhook);
+        webhook.updated_at = Some(datetime::now());
+        let key = match (&patch.url, url_key) {
+            (Some(_), Some(key)) => key,
+            (Some(url), None) => url.as_str(),
+            (None, _) => row.url_key.as_str(),
+        };
+        let enc = Encoded::new(&webhook, key);
+        let q = sqlx::query(UPDATE).bind(&webhook.updated_at);
+        // The duplicate indexes compare against the owner's other rows only, so they fire
+        // exactly when a changed url or event list collides with one of those.
+        enc.bind(q).bind(row.seq).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(webhook)
+    }
+
+    /// Deletes the owner's webhook; `false` if there was none with this id.
+    pub async fn delete_webhook(&self, owner: &str, id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("DELETE FROM webhooks WHERE id = ? AND owner = ?")
+            .bind(id)
+            .bind(owner)
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test suite: every Rust test, then the differential test of `placehook lex validate`
+# against the reference implementation (@atproto/lexicon) on generated inputs.
+# Installs the reference's npm packages (tools/ref) first when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d tools/ref/node_modules/@atproto/lexicon ]; then
+  npm ci --prefix tools/ref --no-audit --no-fund --loglevel=error
+fi
+
+cargo nextest run --workspace --no-fail-fast
+
+# Differential: random near-valid inputs per def; every verdict must match the reference.
+cargo build --quiet --bin placehook
+bin=target/debug/placehook
+count=${DIFF_COUNT:-5000}
+for def in place.stream.chat.message place.stream.livestream place.stream.chat.profile \
+  place.stream.server.createWebhook place.stream.server.updateWebhook \
+  place.stream.server.listWebhooks app.bsky.feed.post app.bsky.graph.follow; do
+  printf '%-40s ' "$def"
+  bash tools/ref/difftest.sh "$bin" lexicons "$def" "$count" 1
+done
