@@ -1,6 +1,8 @@
 //! Command-line interface: `placehook <command>`.
 
 pub mod lex;
+pub mod serve;
+pub mod token;
 
 use clap::{Parser, Subcommand};
 
@@ -16,6 +18,11 @@ pub struct Cli {
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the XRPC webhook server (SQLite database, created on first start).
+    Serve(crate::config::ServeConfig),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// Tools for lexicon documents: check them, validate values against them.
     #[command(subcommand)]
     Lex(lex::LexCommand),
@@ -24,6 +31,8 @@ pub enum Command {
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
+        Command::Serve(config) => serve::run(config),
+        Command::Token(cmd) => token::run(cmd),
         Command::Lex(cmd) => lex::run(cmd),
     }
 }

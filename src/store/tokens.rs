@@ -102,7 +102,8 @@ impl Store {
 
     /// Every token, revoked ones included, oldest first.
     pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
-        let sql = concat!(select_tokens!(), " ORDER BY created_at, id");
+        // Insertion order; `created_at` can tie within a millisecond.
+        let sql = concat!(select_tokens!(), " ORDER BY rowid");
         Ok(sqlx::query_as(sql).fetch_all(&self.reader).await?)
     }
 

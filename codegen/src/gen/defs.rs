@@ -585,9 +585,15 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
     }
 
     /// Statements checking an object at `path` / `value`; ends with `Ok(())`.
+    ///
+    /// A plain JSON object (the usual case) is read in one pass over its entries into
+    /// statically matched slots; arrays and special objects (`$link`, `$bytes`, blobs,
+    /// CIDs) go through [`rt::ObjView`], which reproduces JavaScript property access.
     pub fn object_check(&mut self, o: &ObjectSchema) -> TokenStream {
         let mut arms = Vec::new();
-        for (prop, s) in &o.properties {
+        let mut slot_arms = Vec::new();
+        for (i, (prop, s)) in o.properties.iter().enumerate() {
+            slot_arms.push(quote!(#prop => slots[#i] = Some(v),));
             let required = o.is_required(prop);
             let nullable = o.is_nullable(prop);
             let null_arm = if nullable {
@@ -601,9 +607,22 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             } else {
                 quote!({})
             };
+            // A key absent from a plain object reads an inherited member in JavaScript.
+            let absent = if crate::rt::is_object_proto(prop) {
+                quote!(rt::Prop::Function)
+            } else {
+                quote!(rt::Prop::Missing)
+            };
             let inner = self.one_of(s);
             arms.push(quote! {
-                match view.get(#prop) {
+                let prop = match &view {
+                    None => match slots[#i] {
+                        Some(v) => rt::Prop::Present(::std::borrow::Cow::Borrowed(v)),
+                        None => #absent,
+                    },
+                    Some(view) => view.get(#prop),
+                };
+                match prop {
                     #null_arm
                     rt::Prop::Missing => #missing,
                     rt::Prop::Function => {
@@ -617,9 +636,25 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                 }
             });
         }
+        let n = o.properties.len();
         quote! {
-            let Some(view) = rt::obj_view(value) else {
-                return Err(path.error("must be an object"));
+            #[allow(unused_mut)]
+            let mut slots: [::std::option::Option<&::serde_json::Value>; #n] = [None; #n];
+            // `None`: a plain object whose properties are in `slots`.
+            let view: ::std::option::Option<rt::ObjView<'_>> = match value {
+                ::serde_json::Value::Object(m) => {
+                    let mut special = false;
+                    for (k, v) in m {
+                        match k.as_str() {
+                            #(#slot_arms)*
+                            _ => {}
+                        }
+                        special |= rt::is_special_key(k);
+                    }
+                    if special { rt::obj_view(value) } else { None }
+                }
+                ::serde_json::Value::Array(_) => rt::obj_view(value),
+                _ => return Err(path.error("must be an object")),
             };
             #(#arms)*
             Ok(())

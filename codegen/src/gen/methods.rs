@@ -77,8 +77,10 @@ fn params(e: &mut DocEmitter<'_, '_>, p: Option<&ObjectSchema>) {
         e.items.push(quote! {
             /// Parameter names and kinds (this method takes none).
             pub static PARAMS: &[(&str, rt::ParamKind)] = &[];
-            /// Validate parameters (this method takes none, so anything passes).
-            pub fn validate_params(_value: &::serde_json::Value) -> rt::VResult { Ok(()) }
+            /// Validate parameters (this method takes none, so anything convertible passes).
+            pub fn validate_params(value: &::serde_json::Value) -> rt::VResult {
+                rt::check_convertible(value, &rt::Path::Root)
+            }
         });
         return;
     };
@@ -112,6 +114,8 @@ fn params(e: &mut DocEmitter<'_, '_>, p: Option<&ObjectSchema>) {
         /// Validate decoded parameters (a non-object counts as `{}`, as in the reference).
         #[allow(unused_variables, clippy::all)]
         pub fn validate_params(value: &::serde_json::Value) -> rt::VResult {
+            // The reference converts the whole value with jsonToLex first.
+            rt::check_convertible(value, &rt::Path::Root)?;
             let empty = ::serde_json::Value::Object(::serde_json::Map::new());
             let value = if rt::is_obj(value) { value } else { &empty };
             let Some(view) = rt::obj_view(value) else { return Ok(()) };
@@ -160,8 +164,10 @@ fn body(
         e.items.push(quote! {
             /// This method declares no body here.
             pub const #enc: ::std::option::Option<&str> = None;
-            /// No body is declared, so anything passes.
-            pub fn #vfn(_value: &::serde_json::Value) -> rt::VResult { Ok(()) }
+            /// No body is declared, so anything convertible passes.
+            pub fn #vfn(value: &::serde_json::Value) -> rt::VResult {
+                rt::check_convertible(value, &rt::Path::Root)
+            }
         });
         return;
     };

@@ -86,7 +86,7 @@ fn is_cid_like(m: &Map<String, Value>) -> bool {
 /// Keys that can make an object special (`$link`, `$bytes`, `$type`, `cid`, `/`); the
 /// first byte rules out almost every ordinary key before any string comparison.
 #[inline]
-fn is_special_key(k: &str) -> bool {
+pub fn is_special_key(k: &str) -> bool {
     match k.as_bytes().first() {
         Some(b'$') => matches!(k, "$link" | "$bytes" | "$type"),
         Some(b'c') => k == "cid",
@@ -263,7 +263,7 @@ fn canonical_index(key: &str) -> Option<usize> {
 
 /// Methods every JavaScript object inherits from `Object.prototype`. A `match` on the
 /// string compiles to a length check first, which keeps the common miss cheap.
-fn is_object_proto(key: &str) -> bool {
+pub fn is_object_proto(key: &str) -> bool {
     matches!(
         key,
         "constructor"

@@ -11,7 +11,8 @@ async fn creates_per_second() {
     let owners = 2_000usize;
     let start = std::time::Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    // 64 concurrent callers, as an HTTP server would have.
+    // 64 concurrent callers, as an HTTP server would have, on a runtime sized like the
+    // 2-CPU machines this was measured on.
     for c in 0..64 {
         let store = store.clone();
         tasks.spawn(async move {
@@ -47,9 +48,11 @@ async fn creates_per_second() {
     );
 }
 
+/// One caller, plus the cost of bare round trips to the writer: if those are far below
+/// ~40k/s the machine is busy and the numbers above mean little.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "measurement; run by hand in release"]
-async fn sequential_breakdown() {
+async fn sequential_creates_and_baselines() {
     let (_dir, store) = temp_store().await;
     let n = 5_000;
     let t = std::time::Instant::now();

@@ -1,0 +1,49 @@
+//! Who is calling: an API token (`ph_...`) or an ATProto inter-service auth JWT.
+
+use crate::auth::bearer_token;
+use crate::state::AppState;
+use crate::xrpc::XrpcError;
+use axum::http::{header, HeaderMap};
+
+/// Prefix of placehook API tokens; anything else in a Bearer header is treated as a JWT.
+pub const API_TOKEN_PREFIX: &str = "ph_";
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The account the request acts for; it owns the webhooks it touches.
+    pub did: String,
+    /// Whether the caller may push producer events.
+    pub producer: bool,
+}
+
+impl AppState {
+    /// Authenticate the caller of method `lxm`.
+    pub async fn caller(&self, headers: &HeaderMap, lxm: &str) -> Result<Caller, XrpcError> {
+        let Some(value) = headers.get(header::AUTHORIZATION) else {
+            return Err(XrpcError::auth_required(
+                "authentication required: send Authorization: Bearer <token>",
+            ));
+        };
+        let token =
+            value.to_str().ok().and_then(bearer_token).ok_or_else(|| {
+                XrpcError::auth_required("Authorization must be `Bearer <token>`")
+            })?;
+        if token.starts_with(API_TOKEN_PREFIX) {
+            let info = self
+                .store
+                .authenticate_token(token)
+                .await?
+                .ok_or_else(|| XrpcError::auth_required("API token is unknown or revoked"))?;
+            return Ok(Caller {
+                did: info.did,
+                producer: info.producer,
+            });
+        }
+        let did = self.verifier.verify(token, lxm).await?;
+        Ok(Caller {
+            did,
+            producer: false,
+        })
+    }
+}

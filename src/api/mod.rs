@@ -1,0 +1,4 @@
+//! XRPC method handlers.
+
+pub mod caller;
+pub mod webhooks;

@@ -1,0 +1,231 @@
+//! The five `place.stream.server.*` webhook methods.
+
+use crate::lexicon::place::stream::server::{
+    create_webhook, delete_webhook, get_webhook, list_webhooks, update_webhook,
+};
+use crate::state::AppState;
+use crate::store::WebhookPatch;
+use crate::target_url;
+use crate::xrpc::request::{decode_input, decode_params};
+use crate::xrpc::XrpcError;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use placehook_codegen::rt::Validate;
+
+type XrpcResult<T> = Result<Json<T>, XrpcError>;
+
+/// `place.stream.server.createWebhook`
+pub async fn create(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> XrpcResult<create_webhook::Output> {
+    let (input, _): (create_webhook::Input, _) = decode_input(
+        &headers,
+        body,
+        s.config.max_body_bytes,
+        create_webhook::validate_input,
+    )
+    .await?;
+    let caller = s.caller(&headers, create_webhook::NSID).await?;
+    let target = checked_target(&s, &input.url, |m| {
+        create_webhook::Error::InvalidUrl(Some(m))
+    })
+    .await?;
+    let webhook = s
+        .store
+        .create_webhook(
+            &caller.did,
+            &input,
+            &target.key,
+            s.config.max_webhooks_per_owner,
+        )
+        .await
+        .map_err(|e| limit_message(e.into(), s.config.max_webhooks_per_owner))?;
+    Ok(Json(output(create_webhook::Output {
+        webhook,
+        type_: None,
+        extra: Default::default(),
+    })))
+}
+
+/// `place.stream.server.getWebhook`
+pub async fn get(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> XrpcResult<get_webhook::Output> {
+    let params: get_webhook::Params = decode_params(
+        q.as_deref(),
+        get_webhook::PARAMS,
+        get_webhook::validate_params,
+    )?;
+    let caller = s.caller(&headers, get_webhook::NSID).await?;
+    let webhook = s
+        .store
+        .get_webhook(&caller.did, &params.id)
+        .await?
+        .ok_or_else(XrpcError::webhook_not_found)?;
+    Ok(Json(output(get_webhook::Output {
+        webhook,
+        type_: None,
+        extra: Default::default(),
+    })))
+}
+
+/// `place.stream.server.listWebhooks`
+pub async fn list(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> XrpcResult<list_webhooks::Output> {
+    let params: list_webhooks::Params = decode_params(
+        q.as_deref(),
+        list_webhooks::PARAMS,
+        list_webhooks::validate_params,
+    )?;
+    let caller = s.caller(&headers, list_webhooks::NSID).await?;
+    // Validation bounds `limit` to 1..=100.
+    let limit = u32::try_from(params.limit).unwrap_or(50);
+    let (webhooks, cursor) = s
+        .store
+        .list_webhooks(
+            &caller.did,
+            limit,
+            params.cursor.as_deref(),
+            params.active,
+            params.event.map(|e| e.as_str()),
+        )
+        .await?;
+    Ok(Json(output(list_webhooks::Output {
+        webhooks,
+        cursor,
+        type_: None,
+        extra: Default::default(),
+    })))
+}
+
+/// `place.stream.server.updateWebhook`
+pub async fn update(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> XrpcResult<update_webhook::Output> {
+    let (input, raw): (update_webhook::Input, _) = decode_input(
+        &headers,
+        body,
+        s.config.max_body_bytes,
+        update_webhook::validate_input,
+    )
+    .await?;
+    let caller = s.caller(&headers, update_webhook::NSID).await?;
+    let url_key = match &input.url {
+        Some(url) => Some(
+            checked_target(&s, url, |m| update_webhook::Error::InvalidUrl(Some(m)))
+                .await?
+                .key,
+        ),
+        None => None,
+    };
+    let patch = WebhookPatch::from_update_input(&input, &raw);
+    let webhook = s
+        .store
+        .update_webhook(&caller.did, &input.id, &patch, url_key.as_deref())
+        .await?;
+    Ok(Json(output(update_webhook::Output {
+        webhook,
+        type_: None,
+        extra: Default::default(),
+    })))
+}
+
+/// `place.stream.server.deleteWebhook`
+pub async fn delete(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> XrpcResult<delete_webhook::Output> {
+    let (input, _): (delete_webhook::Input, _) = decode_input(
+        &headers,
+        body,
+        s.config.max_body_bytes,
+        delete_webhook::validate_input,
+    )
+    .await?;
+    let caller = s.caller(&headers, delete_webhook::NSID).await?;
+    if !s.store.delete_webhook(&caller.did, &input.id).await? {
+        return Err(XrpcError::webhook_not_found());
+    }
+    Ok(Json(delete_webhook::Output {
+        success: true,
+        type_: None,
+        extra: Default::default(),
+    }))
+}
+
+/// Parse and vet a target URL; failures are the method's declared `InvalidUrl`.
+async fn checked_target<E: DeclaredError>(
+    s: &AppState,
+    url: &str,
+    invalid: impl Fn(String) -> E,
+) -> Result<target_url::Target, XrpcError> {
+    let target = target_url::parse(url).map_err(|m| invalid(m).into_xrpc())?;
+    target_url::check_public(&target.url, s.config.allow_private_targets)
+        .await
+        .map_err(|m| invalid(m).into_xrpc())?;
+    Ok(target)
+}
+
+/// Say what the limit is, so clients can tell the user.
+fn limit_message(e: XrpcError, limit: u32) -> XrpcError {
+    if e.error == "TooManyWebhooks" {
+        XrpcError {
+            message: format!("this account has reached its limit of {limit} webhooks"),
+            ..e
+        }
+    } else {
+        e
+    }
+}
+
+/// Outputs are built from generated types; in debug builds, check they would pass the
+/// same validation clients apply.
+fn output<T: Validate>(out: T) -> T {
+    debug_assert!(
+        out.validate().is_ok(),
+        "output fails its lexicon: {:?}",
+        out.validate()
+    );
+    out
+}
+
+/// A method's generated error enum, turned into a response with a fitting status.
+pub trait DeclaredError {
+    /// The response for this error.
+    fn into_xrpc(self) -> XrpcError;
+}
+
+macro_rules! declared {
+    ($($m:ident),*) => {$(
+        impl DeclaredError for $m::Error {
+            fn into_xrpc(self) -> XrpcError {
+                let status = match self.name() {
+                    "WebhookNotFound" => StatusCode::NOT_FOUND,
+                    "Unauthorized" => StatusCode::FORBIDDEN,
+                    _ => StatusCode::BAD_REQUEST,
+                };
+                let message = self.message().unwrap_or(self.name()).to_string();
+                XrpcError::declared(status, self.name(), message)
+            }
+        }
+    )*};
+}
+declared!(
+    create_webhook,
+    update_webhook,
+    get_webhook,
+    delete_webhook,
+    list_webhooks
+);

@@ -1,0 +1,17 @@
+//! Shared handles every request needs: cheap to clone.
+
+use crate::auth::ServiceAuthVerifier;
+use crate::config::ServeConfig;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// Application state passed to every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// Verifies inter-service auth JWTs.
+    pub verifier: Arc<ServiceAuthVerifier>,
+    /// Settings, validated at start.
+    pub config: Arc<ServeConfig>,
+}
