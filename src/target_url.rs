@@ -23,6 +23,14 @@ pub fn parse(raw: &str) -> Result<Target, String> {
     if raw.len() > MAX_URL_BYTES {
         return Err(format!("url is longer than {MAX_URL_BYTES} bytes"));
     }
+    // The WHATWG parser repairs `https:///host`, `https:host` and `https:\\host` into
+    // `https://host/`; a target must name its host plainly, as the lexicon `uri` format
+    // and every other client read it.
+    let after_scheme = raw.split_once(':').map_or("", |(_, rest)| rest);
+    let authority = after_scheme.strip_prefix("//").unwrap_or("");
+    if authority.is_empty() || authority.starts_with(['/', '\\']) {
+        return Err("url must be absolute, written as scheme://host/...".into());
+    }
     let mut url = Url::parse(raw).map_err(|e| format!("url is not a valid absolute URL ({e})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("url must use http or https".into());
@@ -130,6 +138,9 @@ mod tests {
             "example.com/hook",
             "https://user:pass@example.com/",
             "https:///nohost",
+            "https:nohost.example",
+            "https:\\\\nohost.example",
+            "https://",
             "mailto:a@b.c",
             &format!("https://example.com/{}", "a".repeat(MAX_URL_BYTES)),
         ] {
