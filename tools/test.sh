@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 if [ ! -d tools/ref/node_modules/@atproto/lexicon ]; then
   npm ci --prefix tools/ref --no-audit --no-fund --loglevel=error
 fi
+if [ ! -d tools/xrpc-client/node_modules/@atproto/xrpc ]; then
+  npm ci --prefix tools/xrpc-client --no-audit --no-fund --loglevel=error
+fi
 
 cargo nextest run --workspace --no-fail-fast
 

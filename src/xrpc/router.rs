@@ -15,7 +15,7 @@ use placehook_codegen::rt::XrpcKind;
 /// The service's router.
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/xrpc/_health", get(health))
+        .route("/xrpc/_health", query(get(health)))
         .route(
             &path(srv::create_webhook::NSID),
             procedure(post(webhooks::create)),

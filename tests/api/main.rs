@@ -1,4 +1,12 @@
 //! Integration tests of the XRPC API: the real server on port 0, a temp SQLite file, a
 //! real HTTP client.
 
+mod auth;
+mod concurrency;
+mod fake_did;
+mod fuzz;
+mod hostile;
+mod isolation;
+mod methods;
+mod pagination;
 mod support;

@@ -38,13 +38,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServeConfig)) -> App {
     adjust(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // Open (and migrate) the database before the server does: two migrators racing on a
+    // fresh file would trip over each other.
+    let store = Store::open(&config.database, StoreOptions::default())
+        .await
+        .unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(placehook::server::run(config.clone(), listener, async {
         let _ = stopped.await;
     }));
-    let store = Store::open(&config.database, StoreOptions::default())
-        .await
-        .unwrap();
     let app = App {
         base: format!("http://{addr}"),
         addr,
@@ -55,7 +57,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServeConfig)) -> App {
         _dir: dir,
     };
     // Wait until it answers.
-    for _ in 0..100 {
+    for _ in 0..500 {
+        if app.task.as_ref().is_some_and(|t| t.is_finished()) {
+            let mut app = app;
+            let res = app.task.take().unwrap().await;
+            panic!("server stopped at start: {res:?}");
+        }
         if app
             .http
             .get(format!("{}/xrpc/_health", app.base))
