@@ -3,6 +3,7 @@
 
 use clap::Args;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// Settings for the XRPC server.
 #[derive(Debug, Clone, Args)]
@@ -52,6 +53,119 @@ pub struct ServeConfig {
     /// Seconds to let in-flight requests finish after SIGINT/SIGTERM.
     #[arg(long, env = "PLACEHOOK_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
     pub shutdown_grace_secs: u64,
+
+    /// Delivery settings.
+    #[command(flatten)]
+    pub delivery: DeliveryArgs,
+}
+
+/// How deliveries are made and retried.
+#[derive(Debug, Clone, Args)]
+pub struct DeliveryArgs {
+    /// Delivery requests in flight at once, across all webhooks (each webhook sends one
+    /// at a time, in event order).
+    #[arg(long, env = "PLACEHOOK_DELIVERY_CONCURRENCY", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub delivery_concurrency: u32,
+
+    /// Connect timeout for a delivery.
+    #[arg(long, env = "PLACEHOOK_DELIVERY_CONNECT_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub delivery_connect_timeout: Duration,
+
+    /// Whole-request timeout for a delivery.
+    #[arg(long, env = "PLACEHOOK_DELIVERY_TIMEOUT", default_value = "15s", value_parser = humantime::parse_duration)]
+    pub delivery_timeout: Duration,
+
+    /// Delays before each retry, comma-separated; attempts end with the schedule.
+    #[arg(long, env = "PLACEHOOK_RETRY_SCHEDULE", default_value = "5s,30s,2m,10m,30m,1h,3h,6h,16h",
+          value_parser = parse_schedule)]
+    pub retry_schedule: Schedule,
+
+    /// No attempt is made once a delivery is this old.
+    #[arg(long, env = "PLACEHOOK_RETRY_MAX_AGE", default_value = "36h", value_parser = humantime::parse_duration)]
+    pub retry_max_age: Duration,
+
+    /// Spread of each retry delay, in percent either way.
+    #[arg(long, env = "PLACEHOOK_RETRY_JITTER_PERCENT", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub retry_jitter_percent: u32,
+
+    /// Longest Retry-After (429/503) honoured; longer waits are clamped to this.
+    #[arg(long, env = "PLACEHOOK_MAX_RETRY_AFTER", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub max_retry_after: Duration,
+
+    /// Switch a webhook off after this many consecutive failed attempts...
+    #[arg(long, env = "PLACEHOOK_DISABLE_AFTER_FAILURES", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub disable_after_failures: u32,
+
+    /// ...when they span at least this long (a 410 Gone switches it off at once).
+    #[arg(long, env = "PLACEHOOK_DISABLE_AFTER", default_value = "24h", value_parser = humantime::parse_duration)]
+    pub disable_after: Duration,
+
+    /// Largest delivery body sent, in bytes.
+    #[arg(long, env = "PLACEHOOK_MAX_PAYLOAD_BYTES", default_value_t = 64 * 1024)]
+    pub max_payload_bytes: usize,
+
+    /// Finished events and their delivery logs are kept this long.
+    #[arg(long, env = "PLACEHOOK_RETENTION", default_value = "7d", value_parser = humantime::parse_duration)]
+    pub retention: Duration,
+}
+
+/// A retry schedule as given on the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule(pub Vec<Duration>);
+
+fn parse_schedule(s: &str) -> Result<Schedule, String> {
+    if s.trim().is_empty() || s.trim() == "none" {
+        return Ok(Schedule(Vec::new()));
+    }
+    s.split(',')
+        .map(|p| humantime::parse_duration(p.trim()).map_err(|e| format!("{p:?}: {e}")))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Schedule)
+}
+
+impl Default for DeliveryArgs {
+    fn default() -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Wrap {
+            #[command(flatten)]
+            d: DeliveryArgs,
+        }
+        Wrap::parse_from(["placehook"]).d
+    }
+}
+
+impl DeliveryArgs {
+    /// The dispatcher's configuration.
+    pub fn to_config(&self, allow_private: bool) -> crate::deliver::DeliveryConfig {
+        use crate::deliver::{http::HttpConfig, retry::RetryPolicy, DeliveryConfig};
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        DeliveryConfig {
+            concurrency: self.delivery_concurrency as usize,
+            http: HttpConfig {
+                connect_timeout: self.delivery_connect_timeout,
+                timeout: self.delivery_timeout,
+                allow_private,
+            },
+            retry: RetryPolicy {
+                schedule: self.retry_schedule.0.clone(),
+                max_age: self.retry_max_age,
+                jitter: f64::from(self.retry_jitter_percent) / 100.0,
+                max_retry_after: self.max_retry_after,
+            },
+            disable: crate::store::DisablePolicy {
+                failures: i64::from(self.disable_after_failures),
+                min_span_ms: ms(self.disable_after),
+            },
+            max_payload_bytes: self.max_payload_bytes,
+            resolve_timeout: Duration::from_secs(2),
+            poll_interval: Duration::from_secs(1),
+            retention: time::Duration::try_from(self.retention).unwrap_or(time::Duration::days(7)),
+        }
+    }
 }
 
 impl ServeConfig {
@@ -67,6 +181,7 @@ impl ServeConfig {
             allow_private_targets: false,
             did_web_insecure_loopback: false,
             shutdown_grace_secs: 10,
+            delivery: DeliveryArgs::default(),
         }
     }
 

@@ -3,9 +3,16 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
+pub mod deliver;
+pub mod events;
 pub mod lexicon;
+pub mod metrics;
+pub mod profile;
+pub mod render;
 pub mod server;
+pub mod signing;
 pub mod state;
 pub mod store;
 pub mod target_url;

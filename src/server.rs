@@ -2,7 +2,12 @@
 
 use crate::auth::did::{DidResolver, DidResolverConfig};
 use crate::auth::ServiceAuthVerifier;
+use crate::clock::{Clock, SystemClock};
 use crate::config::ServeConfig;
+use crate::deliver::http::Sender;
+use crate::deliver::Dispatcher;
+use crate::metrics::Metrics;
+use crate::profile::{DidOnlyResolver, ProfileResolver};
 use crate::state::AppState;
 use crate::store::{Store, StoreOptions};
 use std::future::Future;
@@ -10,8 +15,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Open the database and build the shared state.
-pub async fn build_state(config: &ServeConfig) -> anyhow::Result<AppState> {
+/// What tests (or an embedder) may swap in; production uses the defaults.
+#[derive(Default, Clone)]
+pub struct Hooks {
+    /// The clock (default: the system clock).
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Handle and avatar look-ups (default: the DID, no avatar).
+    pub resolver: Option<Arc<dyn ProfileResolver>>,
+}
+
+/// Open the database, start the dispatcher and build the shared state.
+pub async fn build_state(config: &ServeConfig, hooks: Hooks) -> anyhow::Result<AppState> {
     config.validate().map_err(anyhow::Error::msg)?;
     let store = Store::open(&config.database, StoreOptions::default()).await?;
     let resolver = DidResolver::new(DidResolverConfig {
@@ -20,21 +34,49 @@ pub async fn build_state(config: &ServeConfig) -> anyhow::Result<AppState> {
         ..DidResolverConfig::default()
     })?;
     let verifier = ServiceAuthVerifier::new(config.service_did.clone(), Arc::new(resolver));
+    let clock = hooks.clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let profiles = hooks.resolver.unwrap_or_else(|| Arc::new(DidOnlyResolver));
+    let delivery = config.delivery.to_config(config.allow_private_targets);
+    let metrics = Metrics::new();
+    let sender = Sender::new(&delivery.http)?;
+    let dispatcher = Dispatcher::start(
+        store.clone(),
+        clock.clone(),
+        sender,
+        profiles,
+        delivery,
+        metrics.clone(),
+    )
+    .await?;
     Ok(AppState {
         store,
         verifier: Arc::new(verifier),
         config: Arc::new(config.clone()),
+        clock,
+        dispatcher,
+        metrics,
     })
 }
 
-/// Serve on `listener` until `shutdown` resolves, then let in-flight requests finish
-/// (for at most the configured grace period) and close the database.
+/// Serve on `listener` until `shutdown` resolves, then let in-flight requests and
+/// delivery attempts finish (for at most the configured grace period) and close the
+/// database.
 pub async fn run(
     config: ServeConfig,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let state = build_state(&config).await?;
+    run_with(config, listener, shutdown, Hooks::default()).await
+}
+
+/// [`run`] with swapped-in parts.
+pub async fn run_with(
+    config: ServeConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    hooks: Hooks,
+) -> anyhow::Result<()> {
+    let state = build_state(&config, hooks).await?;
     let app = crate::xrpc::router::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let signalled = async move {
@@ -43,10 +85,15 @@ pub async fn run(
     };
     let server = axum::serve(listener, app).with_graceful_shutdown(signalled);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let drained = async {
+        server.await?;
+        state.dispatcher.shutdown().await;
+        anyhow::Ok(())
+    };
     tokio::select! {
-        res = std::future::IntoFuture::into_future(server) => res?,
+        res = drained => res?,
         _ = async { let _ = rx.await; tokio::time::sleep(grace).await } => {
-            tracing::warn!("shutdown grace period over; dropping remaining connections");
+            tracing::warn!("shutdown grace period over; dropping remaining work");
         }
     }
     state.store.close().await;

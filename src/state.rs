@@ -1,7 +1,10 @@
 //! Shared handles every request needs: cheap to clone.
 
 use crate::auth::ServiceAuthVerifier;
+use crate::clock::Clock;
 use crate::config::ServeConfig;
+use crate::deliver::Dispatcher;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -14,4 +17,10 @@ pub struct AppState {
     pub verifier: Arc<ServiceAuthVerifier>,
     /// Settings, validated at start.
     pub config: Arc<ServeConfig>,
+    /// The time (injected so tests can move it).
+    pub clock: Arc<dyn Clock>,
+    /// Sends queued deliveries.
+    pub dispatcher: Dispatcher,
+    /// Counters for `/metrics`.
+    pub metrics: Metrics,
 }

@@ -11,6 +11,13 @@ fi
 if [ ! -d tools/xrpc-client/node_modules/@atproto/xrpc ]; then
   npm ci --prefix tools/xrpc-client --no-audit --no-fund --loglevel=error
 fi
+# The official Standard Webhooks verifier (tests/standard_webhooks.rs), when python3 exists.
+if command -v python3 >/dev/null &&
+  ! tools/swh/.venv/bin/python -c 'import standardwebhooks' 2>/dev/null; then
+  python3 -m venv tools/swh/.venv
+  tools/swh/.venv/bin/pip install --quiet --disable-pip-version-check --require-hashes \
+    -r tools/swh/requirements.txt
+fi
 
 cargo nextest run --workspace --no-fail-fast
 

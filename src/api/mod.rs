@@ -1,4 +1,8 @@
 //! XRPC method handlers.
 
 pub mod caller;
+pub mod describe;
+pub mod owner;
+pub mod push;
+pub mod samples;
 pub mod webhooks;

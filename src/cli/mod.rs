@@ -1,6 +1,7 @@
 //! Command-line interface: `placehook <command>`.
 
 pub mod lex;
+pub mod listen;
 pub mod serve;
 pub mod token;
 
@@ -19,20 +20,23 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the XRPC webhook server (SQLite database, created on first start).
-    Serve(crate::config::ServeConfig),
+    Serve(Box<crate::config::ServeConfig>),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(token::TokenCommand),
     /// Tools for lexicon documents: check them, validate values against them.
     #[command(subcommand)]
     Lex(lex::LexCommand),
+    /// Receive webhooks locally: print each delivery and check its signature.
+    Listen(listen::ListenArgs),
 }
 
 /// Run a parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
-        Command::Serve(config) => serve::run(config),
+        Command::Serve(config) => serve::run(*config),
         Command::Token(cmd) => token::run(cmd),
         Command::Lex(cmd) => lex::run(cmd),
+        Command::Listen(args) => listen::run(args),
     }
 }

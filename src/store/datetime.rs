@@ -18,6 +18,12 @@ pub(crate) fn format(at: OffsetDateTime) -> String {
         .expect("a 4-digit-year UTC datetime always formats")
 }
 
+/// Unix milliseconds of a stored datetime (any RFC 3339 form).
+pub(crate) fn parse_ms(text: &str) -> Option<i64> {
+    let at = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((at.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
 /// The current time, formatted by [`format`].
 pub(crate) fn now() -> String {
     format(OffsetDateTime::now_utc())

@@ -16,12 +16,15 @@
 
 mod cursor;
 mod datetime;
+mod deliveries;
 mod delivery;
 mod error;
 mod events;
 mod listing;
+mod outbox;
 mod patch;
 mod row;
+mod secrets;
 mod tokens;
 mod webhooks;
 
@@ -29,7 +32,13 @@ mod webhooks;
 mod tests;
 
 pub use error::StoreError;
+
+/// Formats a time as the lexicon `datetime` the store writes (UTC, milliseconds, `Z`).
+pub fn format_datetime(at: time::OffsetDateTime) -> String {
+    datetime::format(at)
+}
 pub use listing::MAX_PAGE;
+pub use outbox::{Accepted, AttemptLog, Claimed, DisablePolicy, Outcome};
 pub use patch::WebhookPatch;
 pub use tokens::TokenInfo;
 

@@ -13,7 +13,7 @@ macro_rules! webhook_columns {
     () => {
         "seq, id, owner, url, url_key, events, active, streamplace_format, prefix, suffix, \
          rewrite, name, description, mute_words, created_at, updated_at, last_triggered, \
-         error_count"
+         error_count, disabled_reason, disabled_at"
     };
 }
 pub(crate) use webhook_columns;
@@ -39,6 +39,8 @@ pub(crate) struct WebhookRow {
     updated_at: Option<String>,
     last_triggered: Option<String>,
     error_count: i64,
+    disabled_reason: Option<String>,
+    disabled_at: Option<String>,
 }
 
 impl WebhookRow {
@@ -61,8 +63,23 @@ impl WebhookRow {
             error_count: Some(self.error_count),
             mute_words: json_opt(self.mute_words.as_deref())?,
             type_: None,
-            extra: serde_json::Map::new(),
+            extra: self.status_fields(),
         })
+    }
+}
+
+impl WebhookRow {
+    /// Why placehook switched the webhook off, shown beside the lexicon's fields (clients
+    /// keep unknown fields; Streamplace clients ignore them).
+    fn status_fields(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut extra = serde_json::Map::new();
+        if let Some(reason) = &self.disabled_reason {
+            extra.insert("disabledReason".into(), reason.clone().into());
+        }
+        if let Some(at) = &self.disabled_at {
+            extra.insert("disabledAt".into(), at.clone().into());
+        }
+        extra
     }
 }
 

@@ -129,7 +129,26 @@ impl Store {
         // The duplicate indexes compare against the owner's other rows only, so they fire
         // exactly when a changed url or event list collides with one of those.
         enc.bind(q).bind(row.seq).execute(&mut *tx).await?;
+        if patch.active == Some(true) {
+            // The owner switched it back on: it starts afresh.
+            sqlx::query(
+                "UPDATE webhooks SET disabled_reason = NULL, disabled_at = NULL, \
+                 failing_since = NULL, error_count = 0 WHERE seq = ?",
+            )
+            .bind(row.seq)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
+        let webhook = if patch.active == Some(true) {
+            Webhook {
+                error_count: Some(0),
+                extra: serde_json::Map::new(),
+                ..webhook
+            }
+        } else {
+            webhook
+        };
         Ok(webhook)
     }
 

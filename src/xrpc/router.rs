@@ -1,7 +1,8 @@
 //! Routes, built from the generated method constants.
 
 use super::XrpcError;
-use crate::api::webhooks;
+use crate::api::{describe, owner, push, webhooks};
+use crate::lexicon::dev::placehook as ph;
 use crate::lexicon::place::stream::server as srv;
 use crate::lexicon::METHODS;
 use crate::state::AppState;
@@ -30,6 +31,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route(&path(srv::get_webhook::NSID), query(get(webhooks::get)))
         .route(&path(srv::list_webhooks::NSID), query(get(webhooks::list)))
+        .route(&path(ph::push_event::NSID), procedure(post(push::push)))
+        .route(
+            &path(ph::rotate_secret::NSID),
+            procedure(post(owner::rotate)),
+        )
+        .route(
+            &path(ph::redeliver::NSID),
+            procedure(post(owner::redeliver)),
+        )
+        .route(&path(ph::test_webhook::NSID), procedure(post(owner::test)))
+        .route(&path(ph::list_deliveries::NSID), query(get(owner::list)))
+        .route(
+            &path(ph::describe_server::NSID),
+            query(get(describe::describe)),
+        )
+        .route("/metrics", get(describe::metrics))
         .route("/xrpc/{nsid}", any(unimplemented))
         .fallback(not_found)
         .with_state(state)

@@ -1,0 +1,164 @@
+//! `dev.placehook.pushEvent`: events from trusted producers.
+
+use super::webhooks::DeclaredError;
+use crate::events::{Event, EventKind};
+use crate::lexicon::dev::placehook::push_event;
+use crate::state::AppState;
+use crate::xrpc::request::decode_input;
+use crate::xrpc::XrpcError;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde_json::Value;
+
+/// `dev.placehook.pushEvent`
+pub async fn push(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<push_event::Output>, XrpcError> {
+    let (input, _): (push_event::Input, _) = decode_input(
+        &headers,
+        body,
+        s.config.max_body_bytes,
+        push_event::validate_input,
+    )
+    .await?;
+    let caller = s.caller(&headers, push_event::NSID).await?;
+    if !caller.producer {
+        return Err(XrpcError::forbidden(
+            "only producer tokens may push events (placehook token create --producer)",
+        ));
+    }
+    let kind = EventKind::parse(input.r#type.as_str())
+        .ok_or_else(|| XrpcError::invalid_request("$.type: unknown event type"))?;
+    let event = to_event(kind, &input)
+        .map_err(|m| push_event::Error::InvalidRecord(Some(m)).into_xrpc())?;
+    let dedupe = match (&input.idempotency_key, &event.uri) {
+        (Some(key), _) => Some(format!("key:{}:{key}", caller.did)),
+        (None, Some(uri)) => Some(format!("uri:{}:{uri}", kind.as_str())),
+        (None, None) => None,
+    };
+    let accepted = s
+        .store
+        .accept_event(&event, dedupe.as_deref(), s.clock.now())
+        .await?;
+    if !accepted.duplicate {
+        s.metrics.event_accepted(kind.as_str());
+        s.dispatcher.notify(&accepted.webhooks);
+    }
+    Ok(Json(push_event::Output {
+        event_id: accepted.event_id,
+        deliveries: accepted.webhooks.len() as i64,
+        duplicate: accepted.duplicate,
+        type_: None,
+        extra: Default::default(),
+    }))
+}
+
+/// Checks the record against its lexicon and the event's meaning, and builds the event.
+fn to_event(kind: EventKind, input: &push_event::Input) -> Result<Event, String> {
+    let record = input.record.clone();
+    let needs_record = matches!(
+        kind,
+        EventKind::Chat | EventKind::Livestream | EventKind::Mention
+    );
+    match (&record, needs_record) {
+        (None, true) => {
+            return Err(format!(
+                "$.record: a {} event needs its record",
+                kind.as_str()
+            ))
+        }
+        (Some(_), false) if kind == EventKind::StreamReceived => {
+            return Err("$.record: a stream.received event has no record".into())
+        }
+        _ => {}
+    }
+    if let Some(rec) = &record {
+        let collection = rec.get("$type").and_then(Value::as_str).unwrap_or("");
+        if !kind.collections().contains(&collection) {
+            return Err(format!(
+                "$.record.$type: a {} event carries a {} record, not {collection:?}",
+                kind.as_str(),
+                kind.collections().join(" or ")
+            ));
+        }
+        match crate::lexicon::validate_record(collection, rec) {
+            Some(Ok(())) => {}
+            Some(Err(e)) => {
+                return Err(format!(
+                    "$.record{}: {}",
+                    e.path.trim_start_matches('$'),
+                    e.message
+                ))
+            }
+            None => return Err(format!("$.record.$type: unknown collection {collection}")),
+        }
+        check_subject(kind, rec, &input.subject)?;
+    }
+    // The author is the record's repo when the uri names it.
+    let author = input.author.clone().or_else(|| {
+        input
+            .uri
+            .as_deref()
+            .and_then(|u| u.strip_prefix("at://"))
+            .and_then(|rest| rest.split('/').next())
+            .filter(|a| a.starts_with("did:"))
+            .map(str::to_string)
+    });
+    if kind == EventKind::Livestream && author.as_deref().is_some_and(|a| a != input.subject) {
+        return Err("$.author: a livestream's subject is its author".into());
+    }
+    Ok(Event {
+        kind,
+        subject: input.subject.clone(),
+        author,
+        uri: input.uri.clone(),
+        record,
+    })
+}
+
+/// The subject must be who the record says fires: the chat's streamer, the followed
+/// account, a mentioned account.
+fn check_subject(kind: EventKind, rec: &Value, subject: &str) -> Result<(), String> {
+    let ok = match kind {
+        EventKind::Chat => rec.get("streamer").and_then(Value::as_str) == Some(subject),
+        EventKind::Follow => rec.get("subject").and_then(Value::as_str) == Some(subject),
+        EventKind::Mention => mentions(rec).any(|did| did == subject),
+        EventKind::Livestream | EventKind::StreamReceived => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "$.subject: the record does not make {subject} the subject of a {} event",
+            kind.as_str()
+        ))
+    }
+}
+
+/// DIDs named by mention features in a record's facets.
+pub fn mentions(rec: &Value) -> impl Iterator<Item = &str> {
+    rec.get("facets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.get("features").and_then(Value::as_array))
+        .flatten()
+        .filter(|feat| {
+            feat.get("$type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.ends_with("#mention"))
+        })
+        .filter_map(|feat| feat.get("did").and_then(Value::as_str))
+}
+
+/// Status for declared errors of this method.
+impl DeclaredError for push_event::Error {
+    fn into_xrpc(self) -> XrpcError {
+        let message = self.message().unwrap_or(self.name()).to_string();
+        XrpcError::declared(StatusCode::BAD_REQUEST, self.name(), message)
+    }
+}

@@ -1,0 +1,40 @@
+//! Delivery: the dispatcher and its lanes, the retry policy, the guarded HTTP client.
+
+mod dispatcher;
+pub mod http;
+pub mod retry;
+mod send;
+
+pub use dispatcher::Dispatcher;
+
+use crate::store::DisablePolicy;
+use retry::RetryPolicy;
+use std::time::Duration;
+
+/// How deliveries are made.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// Requests in flight at once, across all webhooks.
+    pub concurrency: usize,
+    /// Outbound HTTP settings.
+    pub http: http::HttpConfig,
+    /// Retry schedule.
+    pub retry: RetryPolicy,
+    /// When a run of failures switches a webhook off.
+    pub disable: DisablePolicy,
+    /// Longest body sent.
+    pub max_payload_bytes: usize,
+    /// Longest wait for a profile look-up before falling back to the DID.
+    pub resolve_timeout: Duration,
+    /// How often the scheduler looks for due retries and lapsed claims at most.
+    pub poll_interval: Duration,
+    /// Finished events older than this are deleted.
+    pub retention: time::Duration,
+}
+
+impl DeliveryConfig {
+    /// A claim outlives the request timeout, so a slow attempt is never sent twice at once.
+    pub fn lease(&self) -> Duration {
+        self.http.timeout * 2 + self.resolve_timeout + Duration::from_secs(10)
+    }
+}

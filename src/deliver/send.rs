@@ -1,0 +1,178 @@
+//! One attempt of one claimed delivery: render, sign, send, decide, record.
+
+use super::dispatcher::Inner;
+use super::retry::{decide, Answer, Decision};
+use crate::profile::Profile;
+use crate::render::{render, Rendered};
+use crate::signing::{secret_key, signature_header};
+use crate::store::{AttemptLog, Claimed, Outcome};
+use std::time::Duration;
+
+/// Makes the attempt and records it. Returns how long the lane should pause before its
+/// next request (Discord's bucket is empty), if at all.
+pub(super) async fn process(inner: &Inner, claimed: Claimed) -> Option<Duration> {
+    let (outcome, pause) = attempt(inner, &claimed).await;
+    inner.metrics.delivery(outcome_label(&outcome));
+    let now = inner.clock.now();
+    match inner
+        .store
+        .finish(&claimed, &outcome, inner.config.disable, now)
+        .await
+    {
+        Ok(Some(reason)) => {
+            tracing::warn!(webhook = %claimed.webhook.id, %reason, "webhook switched off")
+        }
+        Ok(None) => {}
+        // The claim lapses and the delivery is retried with the same id: at least once.
+        Err(e) => {
+            tracing::error!(delivery = %claimed.id, error = %e, "could not record a delivery result")
+        }
+    }
+    pause
+}
+
+async fn attempt(inner: &Inner, claimed: &Claimed) -> (Outcome, Option<Duration>) {
+    let webhook = &claimed.webhook;
+    if !webhook.active && !claimed.force {
+        return (Outcome::Skipped, None);
+    }
+    let author_did = claimed
+        .event
+        .author
+        .as_deref()
+        .unwrap_or(&claimed.event.subject);
+    let author = match tokio::time::timeout(
+        inner.config.resolve_timeout,
+        inner.resolver.resolve(author_did),
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(_) => Profile::did_only(author_did),
+    };
+    let started_at = inner.clock.now();
+    let failed = |error: String| {
+        let log = AttemptLog {
+            started_at: Some(started_at),
+            error: Some(error),
+            ..AttemptLog::default()
+        };
+        (Outcome::Failed { log, disable: None }, None)
+    };
+    let payload = match render(&claimed.event, webhook, &author) {
+        Ok(Rendered::Send(p)) => p,
+        Ok(Rendered::Muted) => return (Outcome::Muted, None),
+        Err(e) => return failed(format!("cannot render the event: {e}")),
+    };
+    let body = match serde_json::to_vec(&payload) {
+        Ok(b) => b,
+        Err(e) => return failed(format!("cannot encode the payload: {e}")),
+    };
+    if body.len() > inner.config.max_payload_bytes {
+        return failed(format!(
+            "payload of {} bytes is over the {} byte limit",
+            body.len(),
+            inner.config.max_payload_bytes
+        ));
+    }
+    let headers = match sign_headers(inner, claimed, &body).await {
+        Ok(h) => h,
+        Err(e) => return failed(e),
+    };
+    let _permit = inner.permits.acquire().await.ok();
+    let sent = inner.sender.post(&webhook.url, &headers, body).await;
+    let elapsed = inner.clock.now() - started_at;
+    let (answer, mut log, pause) = match sent {
+        Ok(res) => {
+            inner.metrics.attempt_latency(res.elapsed);
+            let log = AttemptLog {
+                started_at: Some(started_at),
+                duration_ms: i64::try_from(res.elapsed.as_millis()).unwrap_or(i64::MAX),
+                status_code: Some(res.status),
+                error: (!(200..300).contains(&res.status)).then(|| format!("HTTP {}", res.status)),
+                response_body: (!res.body.is_empty()).then(|| res.body.clone()),
+            };
+            (
+                Answer::Status {
+                    code: res.status,
+                    retry_after: res.retry_after,
+                },
+                log,
+                res.pause,
+            )
+        }
+        Err(error) => {
+            let log = AttemptLog {
+                started_at: Some(started_at),
+                duration_ms: elapsed.whole_milliseconds().clamp(0, i64::MAX as i128) as i64,
+                error: Some(error),
+                ..AttemptLog::default()
+            };
+            (Answer::NoResponse, log, None)
+        }
+    };
+    let age = Duration::from_millis(
+        u64::try_from(inner.clock.now_ms() - claimed.created_ms).unwrap_or(0),
+    );
+    let outcome = match decide(
+        &inner.config.retry,
+        claimed.attempt,
+        age,
+        &answer,
+        rand::random::<f64>(),
+    ) {
+        Decision::Success => Outcome::Succeeded(log),
+        Decision::Gone => Outcome::Failed {
+            log,
+            disable: Some("the endpoint answered 410 Gone".into()),
+        },
+        Decision::Retry { after, failure } => Outcome::Retry {
+            next_ms: inner.clock.now_ms()
+                + i64::try_from(after.as_millis()).unwrap_or(i64::MAX / 2),
+            log,
+            failure,
+        },
+        Decision::GiveUp => {
+            let why = log.error.take().unwrap_or_default();
+            log.error = Some(format!("{why}; no attempts left"));
+            Outcome::Failed { log, disable: None }
+        }
+    };
+    (outcome, pause)
+}
+
+/// Standard Webhooks headers when the webhook has signing secrets (none otherwise).
+async fn sign_headers(
+    inner: &Inner,
+    claimed: &Claimed,
+    body: &[u8],
+) -> Result<Vec<(&'static str, String)>, String> {
+    let secrets = inner
+        .store
+        .signing_secrets(&claimed.webhook.id, inner.clock.now())
+        .await
+        .map_err(|e| format!("cannot load signing secrets: {e}"))?;
+    if secrets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<Vec<u8>> = secrets.iter().filter_map(|s| secret_key(s).ok()).collect();
+    let ts = inner.clock.now().unix_timestamp();
+    Ok(vec![
+        ("webhook-id", claimed.id.clone()),
+        ("webhook-timestamp", ts.to_string()),
+        (
+            "webhook-signature",
+            signature_header(&keys, &claimed.id, ts, body),
+        ),
+    ])
+}
+
+fn outcome_label(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Succeeded(_) => "succeeded",
+        Outcome::Muted => "muted",
+        Outcome::Skipped => "skipped",
+        Outcome::Retry { .. } => "retry",
+        Outcome::Failed { .. } => "failed",
+    }
+}
