@@ -16,12 +16,15 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 
 /// What tests (or an embedder) may swap in; production uses the defaults.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct Hooks {
     /// The clock (default: the system clock).
     pub clock: Option<Arc<dyn Clock>>,
     /// Handle and avatar look-ups (default: the DID, no avatar).
     pub resolver: Option<Arc<dyn ProfileResolver>>,
+    /// Receives the running state once the server is up (tests use it to wake the
+    /// dispatcher after moving the clock).
+    pub started: Option<tokio::sync::oneshot::Sender<AppState>>,
 }
 
 /// Open the database, start the dispatcher and build the shared state.
@@ -76,7 +79,15 @@ pub async fn run_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
     hooks: Hooks,
 ) -> anyhow::Result<()> {
+    let started = hooks.started;
+    let hooks = Hooks {
+        started: None,
+        ..hooks
+    };
     let state = build_state(&config, hooks).await?;
+    if let Some(tx) = started {
+        let _ = tx.send(state.clone());
+    }
     let app = crate::xrpc::router::router(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let signalled = async move {

@@ -58,8 +58,8 @@ impl Store {
         };
         let limit = limit.clamp(1, 100) as usize;
         let sql = format!(
-            "{SELECT_DELIVERY} WHERE d.webhook_id = ? AND d.seq < ? AND (?3 IS NULL OR d.state = ?3) \
-             ORDER BY d.seq DESC LIMIT ?"
+            "{SELECT_DELIVERY} WHERE d.webhook_id = ?1 AND d.seq < ?2 AND (?3 IS NULL OR d.state = ?3) \
+             ORDER BY d.seq DESC LIMIT ?4"
         );
         let mut rows: Vec<DeliveryRow> = sqlx::query_as(&sql)
             .bind(webhook_id)

@@ -263,14 +263,18 @@ impl Store {
             Outcome::Failed { log, .. } => ("failed", None, Some(log)),
         };
         let done = next_ms.is_none();
+        // Muted and skipped deliveries made no request: the claim's attempt is not one.
+        let unattempted = i64::from(matches!(outcome, Outcome::Muted | Outcome::Skipped));
         sqlx::query(
             "UPDATE deliveries SET state = ?, next_attempt_ms = COALESCE(?, next_attempt_ms), \
-             lease_until_ms = NULL, last_error = ?, completed_at = ? WHERE seq = ?",
+             lease_until_ms = NULL, last_error = ?, completed_at = ?, attempts = attempts - ? \
+             WHERE seq = ?",
         )
         .bind(state)
         .bind(next_ms)
         .bind(log.and_then(|l| l.error.clone()))
         .bind(done.then_some(&now_s))
+        .bind(unattempted)
         .bind(claimed.seq)
         .execute(&mut *tx)
         .await?;

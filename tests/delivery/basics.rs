@@ -1,0 +1,213 @@
+//! Events in, Discord bodies out.
+
+use crate::receiver::Receiver;
+use crate::support::spawn_app;
+use serde_json::json;
+use std::time::Duration;
+
+const SEC: Duration = Duration::from_secs(5);
+
+#[tokio::test]
+async fn a_pushed_chat_message_arrives_rendered_as_streamplace_renders_it() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    app.webhook(
+        &rx.url("/hook"),
+        &["chat"],
+        json!({"prefix": "[Streamplace] ", "suffix": "!"}),
+    )
+    .await;
+    let out = app.push_chat("hello world @everyone").await;
+    assert_eq!(
+        (out["deliveries"].as_i64(), out["duplicate"].as_bool()),
+        (Some(1), Some(false))
+    );
+    let got = rx.next(SEC).await.expect("delivered");
+    assert_eq!(got.path, "/hook");
+    assert_eq!(
+        got.json(),
+        json!({
+            "username": "@did:plc:senderssendersenderssend",
+            "content": "[Streamplace] hello world @\u{200B}everyone!"
+        })
+    );
+    assert_eq!(got.header("content-type"), Some("application/json"));
+    assert!(got.header("user-agent").unwrap().starts_with("placehook/"));
+    assert!(
+        got.header("webhook-signature").is_none(),
+        "no secret, no signature"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_matching_active_webhooks_of_the_subject_fire() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    app.webhook(&rx.url("/chat"), &["chat"], json!({})).await;
+    app.webhook(&rx.url("/follow"), &["follow"], json!({}))
+        .await;
+    app.webhook(&rx.url("/off"), &["chat"], json!({"active": false}))
+        .await;
+    let out = app.push_chat("hi").await;
+    assert_eq!(out["deliveries"], 1);
+    assert_eq!(rx.next(SEC).await.unwrap().path, "/chat");
+    rx.nothing(Duration::from_millis(300)).await;
+    // Someone else's chat does not reach this owner.
+    let mut other = app.chat("hi", None);
+    other["subject"] = json!("did:plc:someoneelsesomeoneelseso");
+    other["record"]["streamer"] = json!("did:plc:someoneelsesomeoneelseso");
+    let (status, out) = app
+        .post("dev.placehook.pushEvent", &app.producer, &other)
+        .await;
+    assert_eq!(
+        (status.as_u16(), out["deliveries"].as_i64()),
+        (200, Some(0)),
+        "{out}"
+    );
+    rx.nothing(Duration::from_millis(300)).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_producers_may_push() {
+    let app = spawn_app().await;
+    let (status, out) = app
+        .post("dev.placehook.pushEvent", &app.token, &app.chat("x", None))
+        .await;
+    assert_eq!(
+        (status.as_u16(), out["error"].as_str()),
+        (403, Some("Forbidden")),
+        "{out}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_repeated_idempotency_key_or_record_uri_delivers_once() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    app.webhook(&rx.url("/h"), &["chat"], json!({})).await;
+    let first = app
+        .post(
+            "dev.placehook.pushEvent",
+            &app.producer,
+            &app.chat("a", Some("k1")),
+        )
+        .await
+        .1;
+    let again = app
+        .post(
+            "dev.placehook.pushEvent",
+            &app.producer,
+            &app.chat("a", Some("k1")),
+        )
+        .await
+        .1;
+    assert_eq!(again["duplicate"], true);
+    assert_eq!(again["eventId"], first["eventId"]);
+    assert_eq!(again["deliveries"], 0);
+    let mut by_uri = app.chat("b", None);
+    by_uri["uri"] = json!("at://did:plc:senderssendersenderssend/place.stream.chat.message/3kabc");
+    assert_eq!(
+        app.post("dev.placehook.pushEvent", &app.producer, &by_uri)
+            .await
+            .1["duplicate"],
+        false
+    );
+    assert_eq!(
+        app.post("dev.placehook.pushEvent", &app.producer, &by_uri)
+            .await
+            .1["duplicate"],
+        true
+    );
+    rx.next(SEC).await.unwrap();
+    rx.next(SEC).await.unwrap();
+    rx.nothing(Duration::from_millis(400)).await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn invalid_records_are_refused_and_write_nothing() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    app.webhook(
+        &rx.url("/h"),
+        &["chat", "follow", "stream.received"],
+        json!({}),
+    )
+    .await;
+    let mut too_long = app.chat(&"a".repeat(400), None);
+    too_long["record"]["text"] = json!("x".repeat(5000));
+    let mut wrong_streamer = app.chat("hi", None);
+    wrong_streamer["record"]["streamer"] = json!("did:plc:someoneelsesomeoneelseso");
+    let mut wrong_type = app.chat("hi", None);
+    wrong_type["record"]["$type"] = json!("app.bsky.feed.post");
+    let mut no_record = app.chat("hi", None);
+    no_record.as_object_mut().unwrap().remove("record");
+    let with_record =
+        json!({"type": "stream.received", "subject": app.owner, "record": {"$type": "x.y.z"}});
+    for (what, body, name) in [
+        ("too long", too_long, "InvalidRecord"),
+        ("wrong streamer", wrong_streamer, "InvalidRecord"),
+        ("wrong $type", wrong_type, "InvalidRecord"),
+        ("no record", no_record, "InvalidRecord"),
+        ("record on stream.received", with_record, "InvalidRecord"),
+        (
+            "bad subject",
+            json!({"type": "chat", "subject": "not-a-did"}),
+            "InvalidRequest",
+        ),
+        (
+            "bad type",
+            json!({"type": "nope", "subject": app.owner}),
+            "InvalidRequest",
+        ),
+    ] {
+        let (status, out) = app
+            .post("dev.placehook.pushEvent", &app.producer, &body)
+            .await;
+        assert_eq!(
+            (status.as_u16(), out["error"].as_str()),
+            (400, Some(name)),
+            "{what}: {out}"
+        );
+        assert!(
+            out["message"].as_str().unwrap().contains('$'),
+            "{what}: names the field: {out}"
+        );
+    }
+    rx.nothing(Duration::from_millis(300)).await;
+    // A follow needs no record, stream.received none either.
+    let follow = json!({"type": "follow", "subject": app.owner, "author": "did:plc:followerfollowerfollower"});
+    let (status, out) = app
+        .post("dev.placehook.pushEvent", &app.producer, &follow)
+        .await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(
+        rx.next(SEC).await.unwrap().json()["content"],
+        "@did:plc:followerfollowerfollower followed you"
+    );
+    let recv = json!({"type": "stream.received", "subject": app.owner});
+    app.post("dev.placehook.pushEvent", &app.producer, &recv)
+        .await;
+    assert_eq!(
+        rx.next(SEC).await.unwrap().json()["content"],
+        format!("stream.received {}", app.owner)
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn mute_words_send_nothing_and_count_as_done() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    let id = app
+        .webhook(&rx.url("/h"), &["chat"], json!({"muteWords": ["Spoiler"]}))
+        .await;
+    app.push_chat("big SPOILER ahead").await;
+    rx.nothing(Duration::from_millis(400)).await;
+    let d = app.settled(&id, 0).await;
+    assert_eq!(d["status"], "muted");
+    app.stop().await;
+}
