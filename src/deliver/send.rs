@@ -141,7 +141,8 @@ async fn attempt(inner: &Inner, claimed: &Claimed) -> (Outcome, Option<Duration>
     (outcome, pause)
 }
 
-/// Standard Webhooks headers when the webhook has signing secrets (none otherwise).
+/// Standard Webhooks headers: `webhook-id` (receivers dedupe on it) and
+/// `webhook-timestamp` always, `webhook-signature` when the webhook has secrets.
 async fn sign_headers(
     inner: &Inner,
     claimed: &Claimed,
@@ -152,19 +153,19 @@ async fn sign_headers(
         .signing_secrets(&claimed.webhook.id, inner.clock.now())
         .await
         .map_err(|e| format!("cannot load signing secrets: {e}"))?;
-    if secrets.is_empty() {
-        return Ok(Vec::new());
-    }
-    let keys: Vec<Vec<u8>> = secrets.iter().filter_map(|s| secret_key(s).ok()).collect();
     let ts = inner.clock.now().unix_timestamp();
-    Ok(vec![
+    let mut headers = vec![
         ("webhook-id", claimed.id.clone()),
         ("webhook-timestamp", ts.to_string()),
-        (
+    ];
+    if !secrets.is_empty() {
+        let keys: Vec<Vec<u8>> = secrets.iter().filter_map(|s| secret_key(s).ok()).collect();
+        headers.push((
             "webhook-signature",
             signature_header(&keys, &claimed.id, ts, body),
-        ),
-    ])
+        ));
+    }
+    Ok(headers)
 }
 
 fn outcome_label(o: &Outcome) -> &'static str {
