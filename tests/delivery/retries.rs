@@ -198,3 +198,18 @@ async fn discord_rate_limit_headers_pace_the_next_request() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    let id = app.webhook(&rx.url("/h"), &["chat"], json!({})).await;
+    rx.script([Reply::Status(302, vec![("location", rx.url("/elsewhere"))], String::new())]);
+    app.push_chat("x").await;
+    assert_eq!(rx.next(WAIT).await.unwrap().path, "/h");
+    let d = app.settled(&id, 1).await;
+    assert_eq!(d["attempts"][0]["statusCode"], 302);
+    assert_eq!(d["status"], "pending", "a redirect is a failed attempt");
+    rx.nothing(QUIET).await;
+    app.stop().await;
+}
