@@ -204,7 +204,11 @@ async fn redirects_are_not_followed() {
     let app = spawn_app().await;
     let rx = Receiver::start().await;
     let id = app.webhook(&rx.url("/h"), &["chat"], json!({})).await;
-    rx.script([Reply::Status(302, vec![("location", rx.url("/elsewhere"))], String::new())]);
+    rx.script([Reply::Status(
+        302,
+        vec![("location", rx.url("/elsewhere"))],
+        String::new(),
+    )]);
     app.push_chat("x").await;
     assert_eq!(rx.next(WAIT).await.unwrap().path, "/h");
     let d = app.settled(&id, 1).await;
