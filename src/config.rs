@@ -57,6 +57,29 @@ pub struct ServeConfig {
     /// Delivery settings.
     #[command(flatten)]
     pub delivery: DeliveryArgs,
+
+    /// Consume this Jetstream instance (repeat for failover, tried in turn), e.g.
+    /// `wss://jetstream1.us-east.bsky.network/subscribe`. Without it, events come only
+    /// from `dev.placehook.pushEvent`.
+    #[arg(
+        long = "jetstream-url",
+        env = "PLACEHOOK_JETSTREAM_URL",
+        value_delimiter = ','
+    )]
+    pub jetstream_urls: Vec<url::Url>,
+
+    /// How far before its saved cursor the consumer resumes after a restart or
+    /// reconnect (repeats are deduplicated).
+    #[arg(long, env = "PLACEHOOK_JETSTREAM_REPLAY", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub jetstream_replay: Duration,
+
+    /// AppView for profile avatars (`app.bsky.actor.getProfile`).
+    #[arg(
+        long,
+        env = "PLACEHOOK_APPVIEW_URL",
+        default_value = "https://public.api.bsky.app"
+    )]
+    pub appview_url: url::Url,
 }
 
 /// How deliveries are made and retried.
@@ -182,6 +205,9 @@ impl ServeConfig {
             did_web_insecure_loopback: false,
             shutdown_grace_secs: 10,
             delivery: DeliveryArgs::default(),
+            jetstream_urls: Vec::new(),
+            jetstream_replay: Duration::from_secs(5),
+            appview_url: "https://public.api.bsky.app".parse().expect("valid URL"),
         }
     }
 
@@ -192,6 +218,16 @@ impl ServeConfig {
         }
         if !matches!(self.plc_url.scheme(), "http" | "https") {
             return Err("--plc-url must be an http(s) URL".into());
+        }
+        if let Some(u) = self
+            .jetstream_urls
+            .iter()
+            .find(|u| !matches!(u.scheme(), "ws" | "wss"))
+        {
+            return Err(format!("--jetstream-url {u} must be a ws:// or wss:// URL"));
+        }
+        if !matches!(self.appview_url.scheme(), "http" | "https") {
+            return Err("--appview-url must be an http(s) URL".into());
         }
         if self.max_body_bytes < 1024 {
             return Err("--max-body-bytes must be at least 1024".into());

@@ -7,6 +7,8 @@ pub mod clock;
 pub mod config;
 pub mod deliver;
 pub mod events;
+pub mod identity;
+pub mod jetstream;
 pub mod lexicon;
 pub mod metrics;
 pub mod profile;

@@ -32,6 +32,10 @@ struct Inner {
     latency: Histogram,
     queue: Family<StateLabel, Gauge>,
     disabled: Gauge,
+    frames: Counter,
+    invalid_records: Counter,
+    reconnects: Counter,
+    lag_ms: Gauge,
 }
 
 /// The service's metrics; cheap to clone.
@@ -62,6 +66,25 @@ impl Metrics {
         let latency = Histogram::new(exponential_buckets(0.005, 2.0, 13));
         let queue = Family::<StateLabel, Gauge>::default();
         let disabled = Gauge::default();
+        let (frames, invalid_records, reconnects) =
+            (Counter::default(), Counter::default(), Counter::default());
+        let lag_ms = Gauge::default();
+        registry.register("jetstream_frames", "Jetstream events read", frames.clone());
+        registry.register(
+            "jetstream_invalid_records",
+            "Jetstream records that failed their lexicon and were skipped",
+            invalid_records.clone(),
+        );
+        registry.register(
+            "jetstream_reconnects",
+            "Jetstream (re)connection attempts",
+            reconnects.clone(),
+        );
+        registry.register(
+            "jetstream_lag_milliseconds",
+            "Age of the last Jetstream event processed",
+            lag_ms.clone(),
+        );
         registry.register(
             "events_accepted",
             "Events accepted, by type",
@@ -95,6 +118,10 @@ impl Metrics {
                 latency,
                 queue,
                 disabled,
+                frames,
+                invalid_records,
+                reconnects,
+                lag_ms,
             }),
         }
     }
@@ -122,6 +149,24 @@ impl Metrics {
     /// Records how long an attempt took to get its response.
     pub fn attempt_latency(&self, d: Duration) {
         self.inner.latency.observe(d.as_secs_f64());
+    }
+
+    /// Counts Jetstream frames read, of which `invalid` had a record failing its lexicon.
+    pub fn jetstream_frames(&self, n: u64, invalid: u64) {
+        self.inner.frames.inc_by(n);
+        self.inner.invalid_records.inc_by(invalid);
+    }
+
+    /// Counts a Jetstream connection attempt.
+    pub fn jetstream_reconnect(&self) {
+        self.inner.reconnects.inc();
+    }
+
+    /// Sets how far behind the stream the consumer is.
+    pub fn jetstream_lag(&self, lag: Duration) {
+        self.inner
+            .lag_ms
+            .set(i64::try_from(lag.as_millis()).unwrap_or(i64::MAX));
     }
 
     /// The text exposition, with the queue gauges set from `pending`, `inflight`, `disabled`.

@@ -51,6 +51,9 @@ impl Profile {
 pub trait ProfileResolver: Send + Sync {
     /// The profile of `did`, or a fallback.
     fn resolve<'a>(&'a self, did: &'a str) -> BoxFuture<'a, Profile>;
+
+    /// Forget what is cached about `did` (its handle changed). Default: nothing cached.
+    fn invalidate(&self, _did: &str) {}
 }
 
 /// A resolver that does no look-up at all: every profile is [`Profile::did_only`].

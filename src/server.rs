@@ -6,8 +6,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::ServeConfig;
 use crate::deliver::http::Sender;
 use crate::deliver::Dispatcher;
+use crate::identity::{IdentityConfig, IdentityResolver};
+use crate::jetstream::{Consumer, Interests, JetstreamConfig};
 use crate::metrics::Metrics;
-use crate::profile::{DidOnlyResolver, ProfileResolver};
+use crate::profile::ProfileResolver;
 use crate::state::AppState;
 use crate::store::{Store, StoreOptions};
 use std::future::Future;
@@ -31,14 +33,24 @@ pub struct Hooks {
 pub async fn build_state(config: &ServeConfig, hooks: Hooks) -> anyhow::Result<AppState> {
     config.validate().map_err(anyhow::Error::msg)?;
     let store = Store::open(&config.database, StoreOptions::default()).await?;
-    let resolver = DidResolver::new(DidResolverConfig {
+    let dids = Arc::new(DidResolver::new(DidResolverConfig {
         plc_url: config.plc_url.clone(),
         allow_insecure_did_web_loopback: config.did_web_insecure_loopback,
         ..DidResolverConfig::default()
-    })?;
-    let verifier = ServiceAuthVerifier::new(config.service_did.clone(), Arc::new(resolver));
+    })?);
+    let verifier = ServiceAuthVerifier::new(config.service_did.clone(), dids.clone());
     let clock = hooks.clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let profiles = hooks.resolver.unwrap_or_else(|| Arc::new(DidOnlyResolver));
+    let profiles: Arc<dyn ProfileResolver> = match hooks.resolver {
+        Some(r) => r,
+        None => Arc::new(IdentityResolver::new(
+            dids,
+            IdentityConfig {
+                appview_url: config.appview_url.clone(),
+                ..IdentityConfig::default()
+            },
+        )?),
+    };
+    let profiles_for_state = profiles.clone();
     let delivery = config.delivery.to_config(config.allow_private_targets);
     let metrics = Metrics::new();
     let sender = Sender::new(&delivery.http)?;
@@ -58,6 +70,8 @@ pub async fn build_state(config: &ServeConfig, hooks: Hooks) -> anyhow::Result<A
         clock,
         dispatcher,
         metrics,
+        interests: Arc::new(Interests::new()),
+        profiles: profiles_for_state,
     })
 }
 
@@ -94,10 +108,31 @@ pub async fn run_with(
         shutdown.await;
         let _ = tx.send(());
     };
+    let stream_cancel = tokio_util::sync::CancellationToken::new();
+    let consumer = (!config.jetstream_urls.is_empty()).then(|| {
+        let consumer = Consumer {
+            config: JetstreamConfig {
+                urls: config.jetstream_urls.clone(),
+                replay: config.jetstream_replay,
+                max_backoff: Duration::from_secs(30),
+            },
+            store: state.store.clone(),
+            interests: state.interests.clone(),
+            dispatcher: state.dispatcher.clone(),
+            resolver: state.profiles.clone(),
+            metrics: state.metrics.clone(),
+            clock: state.clock.clone(),
+        };
+        tokio::spawn(consumer.run(stream_cancel.clone()))
+    });
     let server = axum::serve(listener, app).with_graceful_shutdown(signalled);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let drained = async {
         server.await?;
+        stream_cancel.cancel();
+        if let Some(c) = consumer {
+            let _ = c.await;
+        }
         state.dispatcher.shutdown().await;
         anyhow::Ok(())
     };

@@ -4,7 +4,9 @@ use crate::auth::ServiceAuthVerifier;
 use crate::clock::Clock;
 use crate::config::ServeConfig;
 use crate::deliver::Dispatcher;
+use crate::jetstream::Interests;
 use crate::metrics::Metrics;
+use crate::profile::ProfileResolver;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -23,4 +25,8 @@ pub struct AppState {
     pub dispatcher: Dispatcher,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
+    /// Subjects with active webhooks, for the Jetstream consumer's filter.
+    pub interests: Arc<Interests>,
+    /// Handle, avatar and colour look-ups.
+    pub profiles: Arc<dyn ProfileResolver>,
 }

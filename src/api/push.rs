@@ -37,7 +37,7 @@ pub async fn push(
         .map_err(|m| push_event::Error::InvalidRecord(Some(m)).into_xrpc())?;
     let dedupe = match (&input.idempotency_key, &event.uri) {
         (Some(key), _) => Some(format!("key:{}:{key}", caller.did)),
-        (None, Some(uri)) => Some(format!("uri:{}:{uri}", kind.as_str())),
+        (None, Some(uri)) => Some(uri_dedupe_key(kind, &event.subject, uri)),
         (None, None) => None,
     };
     let accepted = s
@@ -55,6 +55,13 @@ pub async fn push(
         type_: None,
         extra: Default::default(),
     }))
+}
+
+/// The idempotency key of a record-backed event, shared by every source (push and
+/// Jetstream), so the same record reaching placehook twice is delivered once. The
+/// subject is part of it: one post may mention several accounts.
+pub fn uri_dedupe_key(kind: EventKind, subject: &str, uri: &str) -> String {
+    format!("uri:{}:{subject}:{uri}", kind.as_str())
 }
 
 /// Checks the record against its lexicon and the event's meaning, and builds the event.

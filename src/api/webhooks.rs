@@ -44,6 +44,7 @@ pub async fn create(
         )
         .await
         .map_err(|e| limit_message(e.into(), s.config.max_webhooks_per_owner))?;
+    s.interests.mark_stale();
     Ok(Json(output(create_webhook::Output {
         webhook,
         type_: None,
@@ -134,6 +135,7 @@ pub async fn update(
         .store
         .update_webhook(&caller.did, &input.id, &patch, url_key.as_deref())
         .await?;
+    s.interests.mark_stale();
     Ok(Json(output(update_webhook::Output {
         webhook,
         type_: None,
@@ -158,6 +160,7 @@ pub async fn delete(
     if !s.store.delete_webhook(&caller.did, &input.id).await? {
         return Err(XrpcError::webhook_not_found());
     }
+    s.interests.mark_stale();
     Ok(Json(delete_webhook::Output {
         success: true,
         type_: None,

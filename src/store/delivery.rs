@@ -13,6 +13,16 @@ const SELECT_FOR_EVENT: &str = concat!(
 );
 
 impl Store {
+    /// Every owner with an active webhook, with the union of that webhook's event bits
+    /// (one row per webhook).
+    pub async fn active_subscriptions(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        Ok(
+            sqlx::query_as("SELECT owner, events_mask FROM webhooks WHERE active = 1")
+                .fetch_all(&self.reader)
+                .await?,
+        )
+    }
+
     /// Records one delivery attempt's outcome: a success resets `errorCount` (consecutive
     /// failures) and sets `lastTriggered` to `at`; a failure adds one to `errorCount`.
     /// `false` if the webhook no longer exists.

@@ -91,6 +91,9 @@ pub struct DisablePolicy {
     pub min_span_ms: i64,
 }
 
+const SAVE_CURSOR: &str = "INSERT INTO jetstream_cursor (id, time_us) VALUES (1, ?1) \
+    ON CONFLICT (id) DO UPDATE SET time_us = MAX(time_us, excluded.time_us)";
+
 const SELECT_WEBHOOK_BY_ID: &str =
     concat!("SELECT ", webhook_columns!(), " FROM webhooks WHERE id = ?");
 
@@ -103,6 +106,47 @@ impl Store {
         event: &Event,
         dedupe_key: Option<&str>,
         now: OffsetDateTime,
+    ) -> Result<Accepted, StoreError> {
+        self.accept(event, dedupe_key, now, None).await
+    }
+
+    /// [`Store::accept_event`] for an event from the Jetstream consumer: the consumer's
+    /// cursor moves to `cursor_us` in the same transaction.
+    pub async fn accept_streamed_event(
+        &self,
+        event: &Event,
+        dedupe_key: &str,
+        now: OffsetDateTime,
+        cursor_us: i64,
+    ) -> Result<Accepted, StoreError> {
+        self.accept(event, Some(dedupe_key), now, Some(cursor_us))
+            .await
+    }
+
+    /// The Jetstream consumer's saved position (`time_us` of the last processed event).
+    pub async fn jetstream_cursor(&self) -> Result<Option<i64>, StoreError> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT time_us FROM jetstream_cursor WHERE id = 1")
+                .fetch_optional(&self.reader)
+                .await?;
+        Ok(row.map(|(t,)| t))
+    }
+
+    /// Moves the Jetstream cursor forward to `time_us` (never back).
+    pub async fn save_jetstream_cursor(&self, time_us: i64) -> Result<(), StoreError> {
+        sqlx::query(SAVE_CURSOR)
+            .bind(time_us)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn accept(
+        &self,
+        event: &Event,
+        dedupe_key: Option<&str>,
+        now: OffsetDateTime,
+        cursor_us: Option<i64>,
     ) -> Result<Accepted, StoreError> {
         let event_id = format!("evt_{}", uuid::Uuid::now_v7().simple());
         let record = event.record.as_ref().map(Value::to_string);
@@ -122,12 +166,20 @@ impl Store {
         .bind(&created)
         .fetch_optional(&mut *tx)
         .await?;
+        if let Some(cursor) = cursor_us {
+            sqlx::query(SAVE_CURSOR)
+                .bind(cursor)
+                .execute(&mut *tx)
+                .await?;
+        }
         let Some((event_seq,)) = inserted else {
             let (earlier,): (String,) =
                 sqlx::query_as("SELECT id FROM events WHERE dedupe_key = ?")
                     .bind(dedupe_key)
                     .fetch_one(&mut *tx)
                     .await?;
+            // Commits the cursor move, if any.
+            tx.commit().await?;
             return Ok(Accepted {
                 event_id: earlier,
                 webhooks: Vec::new(),

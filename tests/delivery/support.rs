@@ -64,7 +64,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServeConfig)) -> App {
     let (started_tx, started_rx) = oneshot::channel();
     let hooks = Hooks {
         clock: Some(clock.clone()),
-        resolver: None,
+        // Profiles stay DID-only: these tests never leave loopback.
+        resolver: Some(Arc::new(placehook::profile::DidOnlyResolver)),
         started: Some(started_tx),
     };
     let (stop, stopped) = oneshot::channel::<()>();

@@ -1,0 +1,238 @@
+//! Which events a commit makes: a create of a chat message, livestream, follow or post,
+//! for a subject with an active webhook of that type.
+
+use super::frame::Frame;
+use super::interests::wants;
+use crate::api::push::mentions;
+use crate::events::{Event, EventKind};
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// The collections the five events need (`wantedCollections`).
+pub const COLLECTIONS: [&str; 4] = [
+    "place.stream.chat.message",
+    "place.stream.livestream",
+    "app.bsky.graph.follow",
+    "app.bsky.feed.post",
+];
+
+/// What one frame turned into.
+#[derive(Debug, Default)]
+pub struct Mapped {
+    /// Events to accept.
+    pub events: Vec<Event>,
+    /// The record failed its lexicon and was skipped.
+    pub invalid: bool,
+}
+
+/// The events a frame produces for the subjects in `sets`.
+pub fn map(frame: &Frame<'_>, sets: &[HashSet<String>; 5]) -> Mapped {
+    let mut out = Mapped::default();
+    let Some(commit) = &frame.commit else {
+        return out;
+    };
+    if frame.kind != "commit" || commit.operation != "create" {
+        return out;
+    }
+    let Some(raw) = commit.record else { return out };
+    let raw = raw.get();
+    let did = frame.did;
+    // Cheap checks on the raw text first: most of the firehose is posts, and most posts
+    // mention no one this service cares about.
+    let candidate = match commit.collection {
+        "place.stream.chat.message" | "app.bsky.graph.follow" => true,
+        "place.stream.livestream" => wants(sets, EventKind::Livestream, did),
+        "app.bsky.feed.post" => raw.contains("#mention"),
+        _ => false,
+    };
+    if !candidate {
+        return out;
+    }
+    let Ok(record) = serde_json::from_str::<Value>(raw) else {
+        out.invalid = true;
+        return out;
+    };
+    let uri = format!("at://{did}/{}/{}", commit.collection, commit.rkey);
+    let mut push = |kind: EventKind, subject: &str| {
+        out.events.push(Event {
+            kind,
+            subject: subject.to_string(),
+            author: Some(did.to_string()),
+            uri: Some(uri.clone()),
+            record: Some(record.clone()),
+        });
+    };
+    let str_field = |name: &str| record.get(name).and_then(Value::as_str);
+    match commit.collection {
+        "place.stream.chat.message" => {
+            if let Some(streamer) =
+                str_field("streamer").filter(|s| wants(sets, EventKind::Chat, s))
+            {
+                push(EventKind::Chat, streamer);
+            }
+        }
+        "place.stream.livestream" => push(EventKind::Livestream, did),
+        "app.bsky.graph.follow" => {
+            if let Some(subject) =
+                str_field("subject").filter(|s| wants(sets, EventKind::Follow, s))
+            {
+                push(EventKind::Follow, subject);
+            }
+        }
+        _ => {}
+    }
+    if matches!(
+        commit.collection,
+        "place.stream.chat.message" | "app.bsky.feed.post"
+    ) {
+        let mut seen = HashSet::new();
+        let subjects: Vec<String> = mentions(&record)
+            .filter(|d| wants(sets, EventKind::Mention, d) && seen.insert(d.to_string()))
+            .map(str::to_string)
+            .collect();
+        for s in subjects {
+            push(EventKind::Mention, &s);
+        }
+    }
+    if out.events.is_empty() {
+        return out;
+    }
+    // Validate only what would be delivered.
+    let collection = commit.collection;
+    match crate::lexicon::validate_record(collection, &with_type(&record, collection)) {
+        Some(Ok(())) => {}
+        _ => {
+            out.events.clear();
+            out.invalid = true;
+        }
+    }
+    out
+}
+
+/// Records on the wire carry `$type`; validation needs it, so add it when missing.
+fn with_type(record: &Value, collection: &str) -> Value {
+    if record.get("$type").is_some() {
+        return record.clone();
+    }
+    let mut r = record.clone();
+    if let Some(o) = r.as_object_mut() {
+        o.insert("$type".into(), collection.into());
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jetstream::frame::parse;
+    use crate::jetstream::interests::index;
+
+    const ALICE: &str = "did:plc:aliceaaaaaaaaaaaaaaaaaaa";
+    const BOB: &str = "did:plc:bobbbbbbbbbbbbbbbbbbbbbb";
+
+    fn sets(entries: &[(EventKind, &str)]) -> [HashSet<String>; 5] {
+        let mut s: [HashSet<String>; 5] = Default::default();
+        for (k, d) in entries {
+            s[index(*k)].insert(d.to_string());
+        }
+        s
+    }
+
+    fn frame(did: &str, op: &str, collection: &str, record: &str) -> String {
+        format!(
+            r#"{{"did":"{did}","time_us":1,"kind":"commit","commit":{{"rev":"r","operation":"{op}","collection":"{collection}","rkey":"3kabc","record":{record},"cid":"bafy"}}}}"#
+        )
+    }
+
+    #[test]
+    fn chat_follow_livestream_and_mentions_map_to_their_subjects() {
+        let s = sets(&[
+            (EventKind::Chat, ALICE),
+            (EventKind::Mention, BOB),
+            (EventKind::Follow, BOB),
+            (EventKind::Livestream, ALICE),
+        ]);
+        let chat = frame(
+            BOB,
+            "create",
+            "place.stream.chat.message",
+            &format!(
+                r#"{{"$type":"place.stream.chat.message","text":"hi @bob","streamer":"{ALICE}","createdAt":"2026-01-01T00:00:00Z","facets":[{{"index":{{"byteStart":3,"byteEnd":7}},"features":[{{"$type":"app.bsky.richtext.facet#mention","did":"{BOB}"}}]}}]}}"#
+            ),
+        );
+        let m = map(&parse(&chat).unwrap(), &s);
+        let got: Vec<_> = m
+            .events
+            .iter()
+            .map(|e| (e.kind, e.subject.as_str(), e.author.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (EventKind::Chat, ALICE, Some(BOB)),
+                (EventKind::Mention, BOB, Some(BOB))
+            ]
+        );
+        assert_eq!(
+            m.events[0].uri.as_deref(),
+            Some(&*format!("at://{BOB}/place.stream.chat.message/3kabc"))
+        );
+
+        let follow = frame(
+            ALICE,
+            "create",
+            "app.bsky.graph.follow",
+            &format!(
+                r#"{{"$type":"app.bsky.graph.follow","subject":"{BOB}","createdAt":"2026-01-01T00:00:00Z"}}"#
+            ),
+        );
+        assert_eq!(map(&parse(&follow).unwrap(), &s).events[0].subject, BOB);
+        let live = frame(
+            ALICE,
+            "create",
+            "place.stream.livestream",
+            r#"{"$type":"place.stream.livestream","title":"hi","createdAt":"2026-01-01T00:00:00Z"}"#,
+        );
+        assert_eq!(
+            map(&parse(&live).unwrap(), &s).events[0].kind,
+            EventKind::Livestream
+        );
+    }
+
+    #[test]
+    fn unrelated_updates_deletes_and_invalid_records_produce_nothing() {
+        let s = sets(&[(EventKind::Follow, BOB)]);
+        let rec = format!(
+            r#"{{"$type":"app.bsky.graph.follow","subject":"{BOB}","createdAt":"2026-01-01T00:00:00Z"}}"#
+        );
+        assert!(map(
+            &parse(&frame(ALICE, "update", "app.bsky.graph.follow", &rec)).unwrap(),
+            &s
+        )
+        .events
+        .is_empty());
+        let other = rec.replace(BOB, ALICE);
+        assert!(map(
+            &parse(&frame(ALICE, "create", "app.bsky.graph.follow", &other)).unwrap(),
+            &s
+        )
+        .events
+        .is_empty());
+        let post =
+            r#"{"$type":"app.bsky.feed.post","text":"hello","createdAt":"2026-01-01T00:00:00Z"}"#;
+        assert!(map(
+            &parse(&frame(ALICE, "create", "app.bsky.feed.post", post)).unwrap(),
+            &s
+        )
+        .events
+        .is_empty());
+        let bad = format!(
+            r#"{{"$type":"app.bsky.graph.follow","subject":"{BOB}","createdAt":"not a date"}}"#
+        );
+        let m = map(
+            &parse(&frame(ALICE, "create", "app.bsky.graph.follow", &bad)).unwrap(),
+            &s,
+        );
+        assert!(m.events.is_empty() && m.invalid);
+    }
+}
