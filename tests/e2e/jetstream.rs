@@ -59,6 +59,8 @@ impl FakeJetstream {
                 };
                 let query = Arc::new(Mutex::new(String::new()));
                 let q2 = query.clone();
+                // The callback's signature is tungstenite's; its error type is large.
+                #[allow(clippy::result_large_err)]
                 let cb = move |req: &Request, res: Response| {
                     *q2.lock().unwrap() = req.uri().query().unwrap_or("").to_string();
                     Ok(res)
