@@ -184,7 +184,7 @@ impl DeliveryArgs {
                 min_span_ms: ms(self.disable_after),
             },
             max_payload_bytes: self.max_payload_bytes,
-            resolve_timeout: Duration::from_secs(2),
+            resolve_timeout: Duration::from_millis(2500),
             poll_interval: Duration::from_secs(1),
             retention: time::Duration::try_from(self.retention).unwrap_or(time::Duration::days(7)),
         }

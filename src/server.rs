@@ -46,6 +46,9 @@ pub async fn build_state(config: &ServeConfig, hooks: Hooks) -> anyhow::Result<A
             dids,
             IdentityConfig {
                 appview_url: config.appview_url.clone(),
+                // DID document then chat profile: at most 2 s, inside the dispatcher's
+                // 2.5 s bound on a look-up.
+                timeout: Duration::from_secs(1),
                 ..IdentityConfig::default()
             },
         )?),

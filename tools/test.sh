@@ -14,7 +14,12 @@ fi
 # The official Standard Webhooks verifier (tests/standard_webhooks.rs), when python3 exists.
 if command -v python3 >/dev/null &&
   ! tools/swh/.venv/bin/python -c 'import standardwebhooks' 2>/dev/null; then
-  python3 -m venv tools/swh/.venv
+  # Debian splits venv support into python3-venv; install it if it is missing.
+  if ! python3 -m venv tools/swh/.venv 2>/dev/null; then
+    rm -rf tools/swh/.venv
+    (apt-get update -qq && apt-get install -y -qq python3-venv) >/dev/null
+    python3 -m venv tools/swh/.venv
+  fi
   tools/swh/.venv/bin/pip install --quiet --disable-pip-version-check --require-hashes \
     -r tools/swh/requirements.txt
 fi
