@@ -47,3 +47,46 @@ impl AppState {
         })
     }
 }
+
+/// A procedure call: its input, validated and typed (and raw, for partial updates), and
+/// who made it.
+pub struct Call<T> {
+    /// The typed input.
+    pub input: T,
+    /// The input as sent.
+    pub raw: serde_json::Value,
+    /// The authenticated caller.
+    pub caller: Caller,
+}
+
+impl AppState {
+    /// Decodes and validates a procedure's body, then authenticates the caller of `nsid`
+    /// (in that order, so a malformed request is a 400 whoever sends it).
+    pub async fn procedure<T: serde::de::DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        body: axum::body::Body,
+        nsid: &str,
+        validate: fn(&serde_json::Value) -> placehook_codegen::rt::VResult,
+    ) -> Result<Call<T>, XrpcError> {
+        let (input, raw) =
+            crate::xrpc::request::decode_input(headers, body, self.config.max_body_bytes, validate)
+                .await?;
+        let caller = self.caller(headers, nsid).await?;
+        Ok(Call { input, raw, caller })
+    }
+
+    /// Decodes and validates a query's parameters, then authenticates the caller of `nsid`.
+    pub async fn query<T: serde::de::DeserializeOwned>(
+        &self,
+        headers: &HeaderMap,
+        query: Option<&str>,
+        nsid: &str,
+        kinds: &[(&str, placehook_codegen::rt::ParamKind)],
+        validate: fn(&serde_json::Value) -> placehook_codegen::rt::VResult,
+    ) -> Result<(T, Caller), XrpcError> {
+        let params = crate::xrpc::request::decode_params(query, kinds, validate)?;
+        let caller = self.caller(headers, nsid).await?;
+        Ok((params, caller))
+    }
+}

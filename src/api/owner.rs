@@ -2,11 +2,11 @@
 //! sends. Owner isolation as for the webhook methods: a foreign id is a missing id.
 
 use super::samples::sample_event;
+use crate::api::caller::Call;
 use crate::events::EventKind;
 use crate::lexicon::dev::placehook::{list_deliveries, redeliver, rotate_secret, test_webhook};
 use crate::state::AppState;
 use crate::store::StoreError;
-use crate::xrpc::request::{decode_input, decode_params};
 use crate::xrpc::XrpcError;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
@@ -21,14 +21,14 @@ pub async fn rotate(
     headers: HeaderMap,
     body: Body,
 ) -> XrpcResult<rotate_secret::Output> {
-    let (input, _): (rotate_secret::Input, _) = decode_input(
-        &headers,
-        body,
-        s.config.max_body_bytes,
-        rotate_secret::validate_input,
-    )
-    .await?;
-    let caller = s.caller(&headers, rotate_secret::NSID).await?;
+    let Call { input, caller, .. }: Call<rotate_secret::Input> = s
+        .procedure(
+            &headers,
+            body,
+            rotate_secret::NSID,
+            rotate_secret::validate_input,
+        )
+        .await?;
     let secret = crate::signing::generate_secret();
     let now = s.clock.now();
     let previous = s
@@ -56,12 +56,15 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> XrpcResult<list_deliveries::Output> {
-    let p: list_deliveries::Params = decode_params(
-        q.as_deref(),
-        list_deliveries::PARAMS,
-        list_deliveries::validate_params,
-    )?;
-    let caller = s.caller(&headers, list_deliveries::NSID).await?;
+    let (p, caller): (list_deliveries::Params, _) = s
+        .query(
+            &headers,
+            q.as_deref(),
+            list_deliveries::NSID,
+            list_deliveries::PARAMS,
+            list_deliveries::validate_params,
+        )
+        .await?;
     let limit = u32::try_from(p.limit).unwrap_or(50);
     let status = p.status.as_ref().map(|st| st.as_str());
     let (deliveries, cursor) = s
@@ -82,14 +85,9 @@ pub async fn redeliver(
     headers: HeaderMap,
     body: Body,
 ) -> XrpcResult<redeliver::Output> {
-    let (input, _): (redeliver::Input, _) = decode_input(
-        &headers,
-        body,
-        s.config.max_body_bytes,
-        redeliver::validate_input,
-    )
-    .await?;
-    let caller = s.caller(&headers, redeliver::NSID).await?;
+    let Call { input, caller, .. }: Call<redeliver::Input> = s
+        .procedure(&headers, body, redeliver::NSID, redeliver::validate_input)
+        .await?;
     match s
         .store
         .redeliver(&caller.did, &input.id, s.clock.now_ms())
@@ -127,14 +125,14 @@ pub async fn test(
     headers: HeaderMap,
     body: Body,
 ) -> XrpcResult<test_webhook::Output> {
-    let (input, _): (test_webhook::Input, _) = decode_input(
-        &headers,
-        body,
-        s.config.max_body_bytes,
-        test_webhook::validate_input,
-    )
-    .await?;
-    let caller = s.caller(&headers, test_webhook::NSID).await?;
+    let Call { input, caller, .. }: Call<test_webhook::Input> = s
+        .procedure(
+            &headers,
+            body,
+            test_webhook::NSID,
+            test_webhook::validate_input,
+        )
+        .await?;
     let kind = input
         .r#type
         .as_ref()

@@ -1,10 +1,10 @@
 //! `dev.placehook.pushEvent`: events from trusted producers.
 
 use super::webhooks::DeclaredError;
+use crate::api::caller::Call;
 use crate::events::{Event, EventKind};
 use crate::lexicon::dev::placehook::push_event;
 use crate::state::AppState;
-use crate::xrpc::request::decode_input;
 use crate::xrpc::XrpcError;
 use axum::body::Body;
 use axum::extract::State;
@@ -18,14 +18,9 @@ pub async fn push(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<push_event::Output>, XrpcError> {
-    let (input, _): (push_event::Input, _) = decode_input(
-        &headers,
-        body,
-        s.config.max_body_bytes,
-        push_event::validate_input,
-    )
-    .await?;
-    let caller = s.caller(&headers, push_event::NSID).await?;
+    let Call { input, caller, .. }: Call<push_event::Input> = s
+        .procedure(&headers, body, push_event::NSID, push_event::validate_input)
+        .await?;
     if !caller.producer {
         return Err(XrpcError::forbidden(
             "only producer tokens may push events (placehook token create --producer)",

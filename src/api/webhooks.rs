@@ -1,12 +1,12 @@
 //! The five `place.stream.server.*` webhook methods.
 
+use crate::api::caller::Call;
 use crate::lexicon::place::stream::server::{
     create_webhook, delete_webhook, get_webhook, list_webhooks, update_webhook,
 };
 use crate::state::AppState;
 use crate::store::WebhookPatch;
 use crate::target_url;
-use crate::xrpc::request::{decode_input, decode_params};
 use crate::xrpc::XrpcError;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
@@ -22,14 +22,14 @@ pub async fn create(
     headers: HeaderMap,
     body: Body,
 ) -> XrpcResult<create_webhook::Output> {
-    let (input, _): (create_webhook::Input, _) = decode_input(
-        &headers,
-        body,
-        s.config.max_body_bytes,
-        create_webhook::validate_input,
-    )
-    .await?;
-    let caller = s.caller(&headers, create_webhook::NSID).await?;
+    let Call { input, caller, .. }: Call<create_webhook::Input> = s
+        .procedure(
+            &headers,
+            body,
+            create_webhook::NSID,
+            create_webhook::validate_input,
+        )
+        .await?;
     let target = checked_target(&s, &input.url, |m| {
         create_webhook::Error::InvalidUrl(Some(m))
     })
@@ -58,12 +58,15 @@ pub async fn get(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> XrpcResult<get_webhook::Output> {
-    let params: get_webhook::Params = decode_params(
-        q.as_deref(),
-        get_webhook::PARAMS,
-        get_webhook::validate_params,
-    )?;
-    let caller = s.caller(&headers, get_webhook::NSID).await?;
+    let (params, caller): (get_webhook::Params, _) = s
+        .query(
+            &headers,
+            q.as_deref(),
+            get_webhook::NSID,
+            get_webhook::PARAMS,
+            get_webhook::validate_params,
+        )
+        .await?;
     let webhook = s
         .store
         .get_webhook(&caller.did, &params.id)
@@ -82,12 +85,15 @@ pub async fn list(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> XrpcResult<list_webhooks::Output> {
-    let params: list_webhooks::Params = decode_params(
-        q.as_deref(),
-        list_webhooks::PARAMS,
-        list_webhooks::validate_params,
-    )?;
-    let caller = s.caller(&headers, list_webhooks::NSID).await?;
+    let (params, caller): (list_webhooks::Params, _) = s
+        .query(
+            &headers,
+            q.as_deref(),
+            list_webhooks::NSID,
+            list_webhooks::PARAMS,
+            list_webhooks::validate_params,
+        )
+        .await?;
     // Validation bounds `limit` to 1..=100.
     let limit = u32::try_from(params.limit).unwrap_or(50);
     let (webhooks, cursor) = s
@@ -114,14 +120,14 @@ pub async fn update(
     headers: HeaderMap,
     body: Body,
 ) -> XrpcResult<update_webhook::Output> {
-    let (input, raw): (update_webhook::Input, _) = decode_input(
-        &headers,
-        body,
-        s.config.max_body_bytes,
-        update_webhook::validate_input,
-    )
-    .await?;
-    let caller = s.caller(&headers, update_webhook::NSID).await?;
+    let Call { input, raw, caller }: Call<update_webhook::Input> = s
+        .procedure(
+            &headers,
+            body,
+            update_webhook::NSID,
+            update_webhook::validate_input,
+        )
+        .await?;
     let url_key = match &input.url {
         Some(url) => Some(
             checked_target(&s, url, |m| update_webhook::Error::InvalidUrl(Some(m)))
@@ -149,14 +155,14 @@ pub async fn delete(
     headers: HeaderMap,
     body: Body,
 ) -> XrpcResult<delete_webhook::Output> {
-    let (input, _): (delete_webhook::Input, _) = decode_input(
-        &headers,
-        body,
-        s.config.max_body_bytes,
-        delete_webhook::validate_input,
-    )
-    .await?;
-    let caller = s.caller(&headers, delete_webhook::NSID).await?;
+    let Call { input, caller, .. }: Call<delete_webhook::Input> = s
+        .procedure(
+            &headers,
+            body,
+            delete_webhook::NSID,
+            delete_webhook::validate_input,
+        )
+        .await?;
     if !s.store.delete_webhook(&caller.did, &input.id).await? {
         return Err(XrpcError::webhook_not_found());
     }

@@ -44,7 +44,7 @@ impl Store {
         cursor: Option<&str>,
         status: Option<&str>,
     ) -> Result<(Vec<Delivery>, Option<String>), StoreError> {
-        self.owns(owner, webhook_id).await?;
+        super::webhooks::ensure_owned(&self.reader, owner, webhook_id).await?;
         // Bound to owner, webhook and filter like webhook list cursors.
         let scope_owner = format!("deliveries\u{0}{owner}\u{0}{webhook_id}");
         let scope = Scope {
@@ -124,16 +124,6 @@ impl Store {
             return Ok(Some(true));
         }
         Ok(self.get_delivery(owner, id).await?.map(|_| false))
-    }
-
-    async fn owns(&self, owner: &str, webhook_id: &str) -> Result<(), StoreError> {
-        let found: Option<(i64,)> =
-            sqlx::query_as("SELECT seq FROM webhooks WHERE id = ? AND owner = ?")
-                .bind(webhook_id)
-                .bind(owner)
-                .fetch_optional(&self.reader)
-                .await?;
-        found.map(|_| ()).ok_or(StoreError::WebhookNotFound)
     }
 
     async fn to_delivery(&self, r: DeliveryRow) -> Result<Delivery, StoreError> {

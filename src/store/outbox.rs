@@ -218,15 +218,7 @@ impl Store {
     ) -> Result<String, StoreError> {
         let created = datetime::format(now);
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let owned: Option<(i64,)> =
-            sqlx::query_as("SELECT seq FROM webhooks WHERE id = ? AND owner = ?")
-                .bind(webhook_id)
-                .bind(owner)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if owned.is_none() {
-            return Err(StoreError::WebhookNotFound);
-        }
+        super::webhooks::ensure_owned(&mut *tx, owner, webhook_id).await?;
         let (event_seq,): (i64,) = sqlx::query_as(
             "INSERT INTO events (id, type, subject, author, uri, record, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",

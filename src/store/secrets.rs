@@ -20,15 +20,7 @@ impl Store {
         let now_s = datetime::format(now);
         let until = datetime::format(now + overlap);
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let owned: Option<(i64,)> =
-            sqlx::query_as("SELECT seq FROM webhooks WHERE id = ? AND owner = ?")
-                .bind(webhook_id)
-                .bind(owner)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if owned.is_none() {
-            return Err(StoreError::WebhookNotFound);
-        }
+        super::webhooks::ensure_owned(&mut *tx, owner, webhook_id).await?;
         sqlx::query("DELETE FROM webhook_secrets WHERE webhook_id = ? AND expires_at <= ?")
             .bind(webhook_id)
             .bind(&now_s)

@@ -162,3 +162,19 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 }
+
+/// [`StoreError::WebhookNotFound`] unless `owner` owns the webhook `id` (inside the
+/// caller's transaction or on any connection).
+pub(crate) async fn ensure_owned<'e, E: sqlx::SqliteExecutor<'e>>(
+    exec: E,
+    owner: &str,
+    id: &str,
+) -> Result<(), StoreError> {
+    let found: Option<(i64,)> =
+        sqlx::query_as("SELECT seq FROM webhooks WHERE id = ? AND owner = ?")
+            .bind(id)
+            .bind(owner)
+            .fetch_optional(exec)
+            .await?;
+    found.map(|_| ()).ok_or(StoreError::WebhookNotFound)
+}
