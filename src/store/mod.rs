@@ -17,7 +17,6 @@
 mod cursor;
 mod datetime;
 mod deliveries;
-mod delivery;
 mod error;
 mod events;
 mod listing;
@@ -25,6 +24,7 @@ mod outbox;
 mod patch;
 mod row;
 mod secrets;
+mod subscriptions;
 mod tokens;
 mod webhooks;
 

@@ -23,7 +23,6 @@ pub(crate) use webhook_columns;
 pub(crate) struct WebhookRow {
     pub seq: i64,
     id: String,
-    pub owner: String,
     url: String,
     pub url_key: String,
     events: String,

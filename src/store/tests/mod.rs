@@ -2,7 +2,6 @@
 
 mod concurrency;
 mod crud;
-mod delivery;
 mod listing;
 mod throughput;
 mod tokens;
