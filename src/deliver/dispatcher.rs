@@ -5,17 +5,18 @@
 //! pokes its lane directly; a scheduler wakes lanes whose retries come due, returns
 //! lapsed claims to the queue, and prunes old events.
 
+use super::committer::{self, Job};
 use super::http::Sender;
-use super::send::process;
+use super::send::attempt;
 use super::DeliveryConfig;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::profile::ProfileResolver;
-use crate::store::Store;
+use crate::store::{Claimed, Outcome, Settled, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -38,6 +39,8 @@ pub(super) struct Inner {
     wake: Notify,
     cancel: CancellationToken,
     tracker: TaskTracker,
+    jobs: mpsc::Sender<Job>,
+    committer: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -64,7 +67,18 @@ impl Dispatcher {
                 "requeued deliveries interrupted by the last shutdown"
             );
         }
+        let lease_ms = i64::try_from(config.lease().as_millis()).unwrap_or(i64::MAX);
+        let (jobs, rx) = mpsc::channel(4096);
+        let committer = tokio::spawn(committer::run(
+            store.clone(),
+            clock.clone(),
+            config.disable,
+            lease_ms,
+            rx,
+        ));
         let inner = Arc::new(Inner {
+            jobs,
+            committer: std::sync::Mutex::new(Some(committer)),
             permits: Semaphore::new(config.concurrency.max(1)),
             store,
             clock,
@@ -100,6 +114,34 @@ impl Dispatcher {
         self.inner.cancel.cancel();
         self.inner.tracker.close();
         self.inner.tracker.wait().await;
+        // Every lane has recorded its last attempt; the committer has nothing left.
+        let committer = self.inner.committer.lock().expect("committer lock").take();
+        if let Some(c) = committer {
+            c.abort();
+            let _ = c.await;
+        }
+    }
+
+    /// Records `finished` and claims the webhook's next delivery, through the committer.
+    async fn settle(
+        &self,
+        finished: Option<(Claimed, Outcome)>,
+        claim: Option<&str>,
+    ) -> Result<Settled, String> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            finished,
+            claim: claim.map(str::to_string),
+            reply,
+        };
+        self.inner
+            .jobs
+            .send(job)
+            .await
+            .map_err(|_| "the committer has stopped".to_string())?;
+        answer
+            .await
+            .map_err(|_| "the committer has stopped".to_string())?
     }
 
     fn ensure_lane(&self, webhook: &str) {
@@ -120,21 +162,28 @@ impl Dispatcher {
 
     async fn lane(self, webhook: String) {
         let inner = &self.inner;
+        let mut finished: Option<(Claimed, Outcome)> = None;
         loop {
-            if inner.cancel.is_cancelled() {
+            let stopping = inner.cancel.is_cancelled();
+            if stopping && finished.is_none() {
                 break;
             }
-            let now = inner.clock.now_ms();
-            let lease = i64::try_from(inner.config.lease().as_millis()).unwrap_or(i64::MAX);
-            let claimed = match inner.store.claim_next(&webhook, now, lease).await {
-                Ok(c) => c,
+            let claim = (!stopping).then_some(webhook.as_str());
+            let settled = match self.settle(finished.take(), claim).await {
+                Ok(s) => s,
                 Err(e) => {
-                    tracing::warn!(%webhook, error = %e, "could not claim a delivery; retrying soon");
+                    tracing::warn!(%webhook, error = %e, "could not settle a delivery; retrying soon");
                     tokio::time::sleep(Duration::from_millis(500)).await;
                     continue;
                 }
             };
-            let Some(claimed) = claimed else {
+            if let Some(reason) = settled.disabled {
+                tracing::warn!(%webhook, %reason, "webhook switched off");
+            }
+            if stopping {
+                break;
+            }
+            let Some(claimed) = settled.next else {
                 let mut lanes = inner.lanes.lock().expect("lane map lock");
                 if lanes.get(&webhook).copied().unwrap_or(false) {
                     lanes.insert(webhook.clone(), false);
@@ -143,7 +192,9 @@ impl Dispatcher {
                 lanes.remove(&webhook);
                 return;
             };
-            let pause = process(inner, claimed).await;
+            let (outcome, pause) = attempt(inner, &claimed).await;
+            inner.metrics.delivery(outcome.label());
+            finished = Some((claimed, outcome));
             if let Some(pause) = pause {
                 tokio::select! {
                     _ = tokio::time::sleep(pause) => {}

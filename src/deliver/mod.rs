@@ -1,5 +1,6 @@
 //! Delivery: the dispatcher and its lanes, the retry policy, the guarded HTTP client.
 
+mod committer;
 mod dispatcher;
 pub mod http;
 pub mod retry;

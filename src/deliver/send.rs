@@ -8,30 +8,9 @@ use crate::signing::{secret_key, signature_header};
 use crate::store::{AttemptLog, Claimed, Outcome};
 use std::time::Duration;
 
-/// Makes the attempt and records it. Returns how long the lane should pause before its
-/// next request (Discord's bucket is empty), if at all.
-pub(super) async fn process(inner: &Inner, claimed: Claimed) -> Option<Duration> {
-    let (outcome, pause) = attempt(inner, &claimed).await;
-    inner.metrics.delivery(outcome_label(&outcome));
-    let now = inner.clock.now();
-    match inner
-        .store
-        .finish(&claimed, &outcome, inner.config.disable, now)
-        .await
-    {
-        Ok(Some(reason)) => {
-            tracing::warn!(webhook = %claimed.webhook.id, %reason, "webhook switched off")
-        }
-        Ok(None) => {}
-        // The claim lapses and the delivery is retried with the same id: at least once.
-        Err(e) => {
-            tracing::error!(delivery = %claimed.id, error = %e, "could not record a delivery result")
-        }
-    }
-    pause
-}
-
-async fn attempt(inner: &Inner, claimed: &Claimed) -> (Outcome, Option<Duration>) {
+/// Makes one attempt: render, sign, send, decide. Returns the outcome to record and how
+/// long the lane should pause before its next request (Discord's bucket is empty).
+pub(super) async fn attempt(inner: &Inner, claimed: &Claimed) -> (Outcome, Option<Duration>) {
     let webhook = &claimed.webhook;
     if !webhook.active && !claimed.force {
         return (Outcome::Skipped, None);
@@ -75,10 +54,7 @@ async fn attempt(inner: &Inner, claimed: &Claimed) -> (Outcome, Option<Duration>
             inner.config.max_payload_bytes
         ));
     }
-    let headers = match sign_headers(inner, claimed, &body).await {
-        Ok(h) => h,
-        Err(e) => return failed(e),
-    };
+    let headers = sign_headers(inner, claimed, &body);
     let _permit = inner.permits.acquire().await.ok();
     let sent = inner.sender.post(&webhook.url, &headers, body).await;
     let elapsed = inner.clock.now() - started_at;
@@ -143,37 +119,22 @@ async fn attempt(inner: &Inner, claimed: &Claimed) -> (Outcome, Option<Duration>
 
 /// Standard Webhooks headers: `webhook-id` (receivers dedupe on it) and
 /// `webhook-timestamp` always, `webhook-signature` when the webhook has secrets.
-async fn sign_headers(
-    inner: &Inner,
-    claimed: &Claimed,
-    body: &[u8],
-) -> Result<Vec<(&'static str, String)>, String> {
-    let secrets = inner
-        .store
-        .signing_secrets(&claimed.webhook.id, inner.clock.now())
-        .await
-        .map_err(|e| format!("cannot load signing secrets: {e}"))?;
+fn sign_headers(inner: &Inner, claimed: &Claimed, body: &[u8]) -> Vec<(&'static str, String)> {
     let ts = inner.clock.now().unix_timestamp();
     let mut headers = vec![
         ("webhook-id", claimed.id.clone()),
         ("webhook-timestamp", ts.to_string()),
     ];
-    if !secrets.is_empty() {
-        let keys: Vec<Vec<u8>> = secrets.iter().filter_map(|s| secret_key(s).ok()).collect();
+    if !claimed.secrets.is_empty() {
+        let keys: Vec<Vec<u8>> = claimed
+            .secrets
+            .iter()
+            .filter_map(|s| secret_key(s).ok())
+            .collect();
         headers.push((
             "webhook-signature",
             signature_header(&keys, &claimed.id, ts, body),
         ));
     }
-    Ok(headers)
-}
-
-fn outcome_label(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::Succeeded(_) => "succeeded",
-        Outcome::Muted => "muted",
-        Outcome::Skipped => "skipped",
-        Outcome::Retry { .. } => "retry",
-        Outcome::Failed { .. } => "failed",
-    }
+    headers
 }

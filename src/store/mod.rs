@@ -24,6 +24,7 @@ mod outbox;
 mod patch;
 mod row;
 mod secrets;
+mod settle;
 mod subscriptions;
 mod tokens;
 mod webhooks;
@@ -38,8 +39,9 @@ pub fn format_datetime(at: time::OffsetDateTime) -> String {
     datetime::format(at)
 }
 pub use listing::MAX_PAGE;
-pub use outbox::{Accepted, AttemptLog, Claimed, DisablePolicy, Outcome};
+pub use outbox::Accepted;
 pub use patch::WebhookPatch;
+pub use settle::{AttemptLog, Claimed, DisablePolicy, Outcome, SettleRequest, Settled};
 pub use tokens::TokenInfo;
 
 use sqlx::sqlite::{

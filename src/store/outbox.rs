@@ -1,13 +1,12 @@
-//! The transactional outbox: an accepted event and its deliveries are committed together,
-//! and a webhook's lane claims its deliveries one at a time, in event order, with a lease.
+//! The transactional outbox: an accepted event and its deliveries are committed together;
+//! the scheduler's queries (due work, lapsed claims, depth, pruning). Claiming and
+//! settling deliveries is in `settle.rs`.
 
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use super::row::{webhook_columns, WebhookRow};
 use super::{datetime, events, Store, StoreError};
-use crate::events::{Event, EventKind};
-use crate::lexicon::place::stream::server::defs::Webhook;
+use crate::events::Event;
 
 /// What accepting an event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,82 +19,8 @@ pub struct Accepted {
     pub duplicate: bool,
 }
 
-/// A delivery claimed for sending, with everything needed to render and sign it.
-#[derive(Debug, Clone)]
-pub struct Claimed {
-    /// Row key.
-    pub seq: i64,
-    /// The stable delivery id (`webhook-id`).
-    pub id: String,
-    /// The attempt about to be made (1 for the first).
-    pub attempt: i64,
-    /// Sent even though the webhook is inactive (test sends).
-    pub force: bool,
-    /// When the delivery was queued, Unix ms.
-    pub created_ms: i64,
-    /// The event.
-    pub event: Event,
-    /// The webhook as it is now.
-    pub webhook: Webhook,
-}
-
-/// How an attempt went.
-#[derive(Debug, Clone, Default)]
-pub struct AttemptLog {
-    /// When it started.
-    pub started_at: Option<OffsetDateTime>,
-    /// How long it took.
-    pub duration_ms: i64,
-    /// HTTP status, if a response came.
-    pub status_code: Option<u16>,
-    /// Why it failed.
-    pub error: Option<String>,
-    /// Start of the response body.
-    pub response_body: Option<String>,
-}
-
-/// What to do with a claimed delivery after its attempt.
-#[derive(Debug, Clone)]
-pub enum Outcome {
-    /// A 2xx: done; the webhook's failure run ends.
-    Succeeded(AttemptLog),
-    /// A mute word matched: done, nothing was sent (counts as success).
-    Muted,
-    /// The webhook was inactive when its turn came: done, nothing was sent.
-    Skipped,
-    /// Try again at `next_ms`. `failure` says whether it counts towards `errorCount`
-    /// (a rate-limit answer does not).
-    Retry {
-        /// The attempt.
-        log: AttemptLog,
-        /// When to try next, Unix ms.
-        next_ms: i64,
-        /// Counts as a consecutive failure.
-        failure: bool,
-    },
-    /// No more attempts. With `disable`, the webhook is switched off for that reason.
-    Failed {
-        /// The attempt.
-        log: AttemptLog,
-        /// Why the webhook is switched off at once (e.g. 410 Gone).
-        disable: Option<String>,
-    },
-}
-
-/// When a run of failures switches a webhook off.
-#[derive(Debug, Clone, Copy)]
-pub struct DisablePolicy {
-    /// At least this many consecutive failures...
-    pub failures: i64,
-    /// ...spanning at least this long (ms).
-    pub min_span_ms: i64,
-}
-
 const SAVE_CURSOR: &str = "INSERT INTO jetstream_cursor (id, time_us) VALUES (1, ?1) \
     ON CONFLICT (id) DO UPDATE SET time_us = MAX(time_us, excluded.time_us)";
-
-const SELECT_WEBHOOK_BY_ID: &str =
-    concat!("SELECT ", webhook_columns!(), " FROM webhooks WHERE id = ?");
 
 impl Store {
     /// Stores `event` and queues one delivery per active webhook of its subject that
@@ -246,168 +171,6 @@ impl Store {
         Ok(id)
     }
 
-    /// Claims the webhook's next due delivery (lowest `seq` first) until `now_ms +
-    /// lease_ms`. `None` when it has nothing due.
-    pub async fn claim_next(
-        &self,
-        webhook_id: &str,
-        now_ms: i64,
-        lease_ms: i64,
-    ) -> Result<Option<Claimed>, StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let claimed: Option<(i64, String, i64, i64, bool, String)> = sqlx::query_as(
-            "UPDATE deliveries SET state = 'inflight', attempts = attempts + 1, lease_until_ms = ?1 \
-             WHERE seq = (SELECT seq FROM deliveries WHERE webhook_id = ?2 AND state = 'pending' \
-                          AND next_attempt_ms <= ?3 ORDER BY seq LIMIT 1) \
-             RETURNING seq, id, attempts, event_seq, force, created_at",
-        )
-        .bind(now_ms + lease_ms)
-        .bind(webhook_id)
-        .bind(now_ms)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((seq, id, attempt, event_seq, force, created_at)) = claimed else {
-            return Ok(None);
-        };
-        let event = load_event(&mut tx, event_seq).await?;
-        let row: WebhookRow = sqlx::query_as(SELECT_WEBHOOK_BY_ID)
-            .bind(webhook_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Some(Claimed {
-            seq,
-            id,
-            attempt,
-            force,
-            created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
-            event,
-            webhook: row.to_webhook()?,
-        }))
-    }
-
-    /// Records the outcome of a claimed delivery's attempt and updates the webhook's
-    /// `errorCount`, `lastTriggered` and (per `policy`) whether it is switched off.
-    /// Returns the reason when this outcome switched the webhook off.
-    pub async fn finish(
-        &self,
-        claimed: &Claimed,
-        outcome: &Outcome,
-        policy: DisablePolicy,
-        now: OffsetDateTime,
-    ) -> Result<Option<String>, StoreError> {
-        let now_s = datetime::format(now);
-        let webhook = claimed.webhook.id.as_str();
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let (state, next_ms, log) = match outcome {
-            Outcome::Succeeded(log) => ("succeeded", None, Some(log)),
-            Outcome::Muted => ("muted", None, None),
-            Outcome::Skipped => ("skipped", None, None),
-            Outcome::Retry { log, next_ms, .. } => ("pending", Some(*next_ms), Some(log)),
-            Outcome::Failed { log, .. } => ("failed", None, Some(log)),
-        };
-        let done = next_ms.is_none();
-        // Muted and skipped deliveries made no request: the claim's attempt is not one.
-        let unattempted = i64::from(matches!(outcome, Outcome::Muted | Outcome::Skipped));
-        sqlx::query(
-            "UPDATE deliveries SET state = ?, next_attempt_ms = COALESCE(?, next_attempt_ms), \
-             lease_until_ms = NULL, last_error = ?, completed_at = ?, attempts = attempts - ? \
-             WHERE seq = ?",
-        )
-        .bind(state)
-        .bind(next_ms)
-        .bind(log.and_then(|l| l.error.clone()))
-        .bind(done.then_some(&now_s))
-        .bind(unattempted)
-        .bind(claimed.seq)
-        .execute(&mut *tx)
-        .await?;
-        if let Some(log) = log {
-            sqlx::query(
-                "INSERT OR REPLACE INTO delivery_attempts (delivery_seq, number, started_at, \
-                 duration_ms, success, status_code, error, response_body) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(claimed.seq)
-            .bind(claimed.attempt)
-            .bind(datetime::format(log.started_at.unwrap_or(now)))
-            .bind(log.duration_ms)
-            .bind(matches!(outcome, Outcome::Succeeded(_)))
-            .bind(log.status_code.map(i64::from))
-            .bind(&log.error)
-            .bind(&log.response_body)
-            .execute(&mut *tx)
-            .await?;
-        }
-        let failure = match outcome {
-            Outcome::Succeeded(_) => {
-                sqlx::query(
-                    "UPDATE webhooks SET error_count = 0, failing_since = NULL, \
-                     last_triggered = ? WHERE id = ?",
-                )
-                .bind(&now_s)
-                .bind(webhook)
-                .execute(&mut *tx)
-                .await?;
-                false
-            }
-            Outcome::Retry { failure, .. } => *failure,
-            Outcome::Failed { .. } => true,
-            Outcome::Muted | Outcome::Skipped => false,
-        };
-        let mut disabled = None;
-        if failure {
-            sqlx::query(
-                "UPDATE webhooks SET error_count = error_count + 1, \
-                 failing_since = COALESCE(failing_since, ?) WHERE id = ?",
-            )
-            .bind(&now_s)
-            .bind(webhook)
-            .execute(&mut *tx)
-            .await?;
-            let since = datetime::format(crate::clock::from_ms(to_ms(now) - policy.min_span_ms));
-            let run: Option<(i64,)> = sqlx::query_as(
-                "SELECT error_count FROM webhooks WHERE id = ? AND active = 1 \
-                 AND error_count >= ? AND failing_since <= ?",
-            )
-            .bind(webhook)
-            .bind(policy.failures)
-            .bind(&since)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some((n,)) = run {
-                disabled = Some(format!(
-                    "switched off after {n} consecutive failed deliveries since {}",
-                    claimed
-                        .webhook
-                        .last_triggered
-                        .as_deref()
-                        .unwrap_or("its creation")
-                ));
-            }
-        }
-        if let Outcome::Failed {
-            disable: Some(reason),
-            ..
-        } = outcome
-        {
-            disabled = Some(reason.clone());
-        }
-        if let Some(reason) = &disabled {
-            sqlx::query(
-                "UPDATE webhooks SET active = 0, disabled_reason = ?, disabled_at = ? \
-                 WHERE id = ?",
-            )
-            .bind(reason)
-            .bind(&now_s)
-            .bind(webhook)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(disabled)
-    }
-
     /// The webhooks with a pending delivery due by `now_ms`, and the earliest time a
     /// not-yet-due one becomes due.
     pub async fn due_webhooks(
@@ -479,31 +242,4 @@ impl Store {
 /// Unix milliseconds of a datetime.
 pub(crate) fn to_ms(at: OffsetDateTime) -> i64 {
     (at.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-async fn load_event(conn: &mut sqlx::SqliteConnection, seq: i64) -> Result<Event, StoreError> {
-    let (kind, subject, author, uri, record): (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    ) = sqlx::query_as("SELECT type, subject, author, uri, record FROM events WHERE seq = ?")
-        .bind(seq)
-        .fetch_one(&mut *conn)
-        .await?;
-    let kind = EventKind::parse(&kind).ok_or_else(|| {
-        super::error::decode_error(std::io::Error::other(format!("unknown event type {kind}")))
-    })?;
-    let record = record
-        .map(|r| serde_json::from_str(&r))
-        .transpose()
-        .map_err(super::error::decode_error)?;
-    Ok(Event {
-        kind,
-        subject,
-        author,
-        uri,
-        record,
-    })
 }

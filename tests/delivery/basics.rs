@@ -211,3 +211,20 @@ async fn mute_words_send_nothing_and_count_as_done() {
     assert_eq!(d["status"], "muted");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn one_event_reaches_every_matching_webhook() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    for path in ["/a", "/b", "/c"] {
+        app.webhook(&rx.url(path), &["chat"], json!({})).await;
+    }
+    assert_eq!(app.push_chat("fan out").await["deliveries"], 3);
+    let mut paths: Vec<String> = Vec::new();
+    for _ in 0..3 {
+        paths.push(rx.next(SEC).await.expect("delivered").path);
+    }
+    paths.sort();
+    assert_eq!(paths, ["/a", "/b", "/c"]);
+    app.stop().await;
+}

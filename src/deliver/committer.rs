@@ -1,0 +1,58 @@
+//! The committer: one task that owns the write side of delivery. Lanes hand it their
+//! finished attempt and ask for their next delivery; it serves every request waiting at
+//! that moment in one transaction (group commit), so the cost per delivery stays small as
+//! the number of lanes grows.
+
+use crate::clock::Clock;
+use crate::store::{Claimed, DisablePolicy, Outcome, SettleRequest, Settled, Store};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+/// Most requests served by one transaction.
+const MAX_BATCH: usize = 256;
+
+/// One lane's request.
+pub(super) struct Job {
+    pub finished: Option<(Claimed, Outcome)>,
+    pub claim: Option<String>,
+    pub reply: oneshot::Sender<Result<Settled, String>>,
+}
+
+/// Serves jobs until every sender is gone.
+pub(super) async fn run(
+    store: Store,
+    clock: Arc<dyn Clock>,
+    policy: DisablePolicy,
+    lease_ms: i64,
+    mut rx: mpsc::Receiver<Job>,
+) {
+    let mut jobs = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+        let requests: Vec<SettleRequest<'_>> = jobs
+            .iter()
+            .map(|j| SettleRequest {
+                finished: j.finished.as_ref().map(|(c, o)| (c, o)),
+                claim: j.claim.as_deref(),
+            })
+            .collect();
+        let result = store
+            .settle_batch(&requests, policy, clock.now(), lease_ms)
+            .await;
+        drop(requests);
+        match result {
+            Ok(settled) => {
+                for (job, s) in jobs.drain(..).zip(settled) {
+                    let _ = job.reply.send(Ok(s));
+                }
+            }
+            Err(e) => {
+                // Claims stay as they were; an unrecorded attempt's claim lapses and the
+                // delivery is tried again with the same id (at least once).
+                tracing::error!(error = %e, batch = jobs.len(), "could not record deliveries");
+                for job in jobs.drain(..) {
+                    let _ = job.reply.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
