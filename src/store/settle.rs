@@ -117,13 +117,23 @@ pub struct Settled {
     pub next: Option<Claimed>,
 }
 
-const FINISH: &str = "UPDATE deliveries SET \
-    state = json_extract(j.value, '$.state'), \
-    next_attempt_ms = COALESCE(json_extract(j.value, '$.next'), next_attempt_ms), \
-    lease_until_ms = NULL, last_error = json_extract(j.value, '$.error'), \
-    completed_at = json_extract(j.value, '$.done'), \
-    attempts = attempts - json_extract(j.value, '$.unattempted') \
-    FROM json_each(?1) AS j WHERE deliveries.seq = json_extract(j.value, '$.seq')";
+// An upsert rather than `UPDATE ... FROM json_each`: SQLite would plan that join with the
+// whole deliveries table as the outer loop (no statistics on `json_each`), so a batch cost
+// grew with the queue. Here each JSON row is looked up by primary key. Only existing
+// rows are proposed, so the insert path never runs; spare columns of the proposed row
+// carry `unattempted` (attempts) and "keep the due time" (next_attempt_ms = -1).
+const FINISH: &str = "INSERT INTO deliveries (seq, id, event_seq, webhook_id, state, attempts, \
+    next_attempt_ms, last_error, created_at, completed_at) \
+    SELECT json_extract(value, '$.seq'), '', 0, '', json_extract(value, '$.state'), \
+    json_extract(value, '$.unattempted'), COALESCE(json_extract(value, '$.next'), -1), \
+    json_extract(value, '$.error'), '', json_extract(value, '$.done') FROM json_each(?1) \
+    WHERE EXISTS (SELECT 1 FROM deliveries AS d WHERE d.seq = json_extract(value, '$.seq')) \
+    ON CONFLICT (seq) DO UPDATE SET state = excluded.state, \
+    attempts = deliveries.attempts - excluded.attempts, \
+    next_attempt_ms = CASE WHEN excluded.next_attempt_ms < 0 THEN deliveries.next_attempt_ms \
+                      ELSE excluded.next_attempt_ms END, \
+    lease_until_ms = NULL, last_error = excluded.last_error, \
+    completed_at = excluded.completed_at";
 
 const LOG_ATTEMPTS: &str = "INSERT OR REPLACE INTO delivery_attempts (delivery_seq, number, \
     started_at, duration_ms, success, status_code, error, response_body) \
@@ -144,8 +154,10 @@ const DISABLE_RUNS: &str = "UPDATE webhooks SET active = 0, disabled_at = ?1, \
     AND failing_since <= ?4 RETURNING id, disabled_reason";
 
 const DISABLE_NOW: &str = "UPDATE webhooks SET active = 0, disabled_at = ?1, \
-    disabled_reason = json_extract(j.value, '$.reason') FROM json_each(?2) AS j \
-    WHERE webhooks.id = json_extract(j.value, '$.id') RETURNING webhooks.id, disabled_reason";
+    disabled_reason = (SELECT json_extract(value, '$.reason') FROM json_each(?2) \
+                       WHERE json_extract(value, '$.id') = webhooks.id) \
+    WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(?2)) \
+    RETURNING id, disabled_reason";
 
 // `INDEXED BY`: without statistics SQLite would walk `deliveries_due` and sort, which
 // grows with the queue; the lane index finds a webhook's next delivery directly.
