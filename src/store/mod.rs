@@ -122,7 +122,10 @@ impl Store {
             .busy_timeout(opts.busy_timeout);
         // The writer never idles out: reopening it costs more than it saves, and an
         // in-memory database lives only as long as a connection to it.
+        // No ping before each acquire: a SQLite connection is a local file handle that does
+        // not go stale, and the ping is one more round trip to its thread per query.
         let writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .min_connections(1)
             .idle_timeout(None)
@@ -134,6 +137,7 @@ impl Store {
             writer.clone()
         } else {
             SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(opts.read_connections.max(1))
                 .connect_with(connect)
                 .await?
