@@ -77,6 +77,29 @@ pub struct Event {
     pub record: Option<Value>,
 }
 
+/// The idempotency key of a record-backed event, shared by every source (push and
+/// Jetstream), so the same record reaching placehook twice is delivered once. The
+/// subject is part of it: one post may mention several accounts.
+pub fn uri_dedupe_key(kind: EventKind, subject: &str, uri: &str) -> String {
+    format!("uri:{}:{subject}:{uri}", kind.as_str())
+}
+
+/// DIDs named by mention features in a record's facets.
+pub fn mentions(rec: &Value) -> impl Iterator<Item = &str> {
+    rec.get("facets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.get("features").and_then(Value::as_array))
+        .flatten()
+        .filter(|feat| {
+            feat.get("$type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.ends_with("#mention"))
+        })
+        .filter_map(|feat| feat.get("did").and_then(Value::as_str))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 
 use super::webhooks::DeclaredError;
 use crate::api::caller::Call;
-use crate::events::{Event, EventKind};
+use crate::events::{mentions, uri_dedupe_key, Event, EventKind};
 use crate::lexicon::dev::placehook::push_event;
 use crate::state::AppState;
 use crate::xrpc::XrpcError;
@@ -50,13 +50,6 @@ pub async fn push(
         type_: None,
         extra: Default::default(),
     }))
-}
-
-/// The idempotency key of a record-backed event, shared by every source (push and
-/// Jetstream), so the same record reaching placehook twice is delivered once. The
-/// subject is part of it: one post may mention several accounts.
-pub fn uri_dedupe_key(kind: EventKind, subject: &str, uri: &str) -> String {
-    format!("uri:{}:{subject}:{uri}", kind.as_str())
 }
 
 /// Checks the record against its lexicon and the event's meaning, and builds the event.
@@ -139,22 +132,6 @@ fn check_subject(kind: EventKind, rec: &Value, subject: &str) -> Result<(), Stri
             kind.as_str()
         ))
     }
-}
-
-/// DIDs named by mention features in a record's facets.
-pub fn mentions(rec: &Value) -> impl Iterator<Item = &str> {
-    rec.get("facets")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|f| f.get("features").and_then(Value::as_array))
-        .flatten()
-        .filter(|feat| {
-            feat.get("$type")
-                .and_then(Value::as_str)
-                .is_some_and(|t| t.ends_with("#mention"))
-        })
-        .filter_map(|feat| feat.get("did").and_then(Value::as_str))
 }
 
 /// Status for declared errors of this method.

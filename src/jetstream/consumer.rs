@@ -5,9 +5,9 @@
 use super::frame::parse;
 use super::interests::Interests;
 use super::mapping::{map, COLLECTIONS};
-use crate::api::push::uri_dedupe_key;
 use crate::clock::Clock;
 use crate::deliver::Dispatcher;
+use crate::events::uri_dedupe_key;
 use crate::metrics::Metrics;
 use crate::profile::ProfileResolver;
 use crate::store::Store;

@@ -3,8 +3,7 @@
 
 use super::frame::Frame;
 use super::interests::wants;
-use crate::api::push::mentions;
-use crate::events::{Event, EventKind};
+use crate::events::{mentions, Event, EventKind};
 use serde_json::Value;
 use std::collections::HashSet;
 
