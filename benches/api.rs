@@ -5,8 +5,8 @@
 //! the real binary (`placehook serve`, built by cargo for this bench).
 //!
 //! Run: `cargo bench --bench api`. One tokio multi-thread runtime (one worker per core) is
-//! shared by the server, the baseline and the load generator; sqlx runs each SQLite
-//! connection on a thread of its own. The load generator keeps C keep-alive connections
+//! shared by the server, the baseline and the load generator; the store runs reads on
+//! the caller's thread and writes on one SQLite writer thread of its own. The load generator keeps C keep-alive connections
 //! (hyper client), one request in flight on each, and records every latency after the
 //! warm-up; any non-200 answer fails the run. Besides rates, it reports the process's CPU
 //! time per request (server and load generator together) and the part spent on SQLite
@@ -70,7 +70,7 @@ impl Outcome {
     }
 }
 
-/// CPU seconds used so far by this process and by its SQLite connection threads.
+/// CPU seconds used so far by this process and by its SQLite writer thread.
 fn cpu() -> (f64, f64) {
     let secs = |stat: String| {
         let f: Vec<f64> = (stat.rsplit_once(')').map_or("", |s| s.1).split_whitespace())
@@ -82,7 +82,7 @@ fn cpu() -> (f64, f64) {
     let sqlite = std::fs::read_dir("/proc/self/task")
         .expect("/proc")
         .flatten()
-        .filter(|t| read(t.path().join("comm")).starts_with("sqlx-sqlite"))
+        .filter(|t| read(t.path().join("comm")).starts_with("sqlite-writer"))
         .map(|t| secs(read(t.path().join("stat"))))
         .sum();
     (secs(read("/proc/self/stat".into())), sqlite)
@@ -327,7 +327,7 @@ fn main() {
     let (conns, warm, secs) = (cfg.conns, cfg.warmup.as_secs(), cfg.secs.as_secs());
     println!(
         "runtime: one tokio multi-thread runtime with {threads} workers on {cores} cores, shared by \
-         server, baseline and load generator (+1 thread per SQLite connection); {conns} \
+         server, baseline and load generator (+1 SQLite writer thread); {conns} \
          keep-alive HTTP/1.1 connections; {warm} s warm-up + {secs} s measured per scenario"
     );
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -338,7 +338,7 @@ fn main() {
     let (out, get_size, trivial_size) = rt.block_on(run(&cfg));
     let rss = rt.block_on(idle_rss());
     println!("answer bodies: getWebhook {get_size} bytes, trivial {trivial_size} bytes\n");
-    println!("| scenario | requests/s | p50 ms | p99 ms | vs trivial | CPU µs/request | of which SQLite threads |");
+    println!("| scenario | requests/s | p50 ms | p99 ms | vs trivial | CPU µs/request | of which SQLite writer thread |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     let base = out[0].rate;
     for o in &out {

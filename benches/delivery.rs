@@ -25,7 +25,7 @@
 //!
 //! 4. The store alone: mean time of the store calls a delivery makes (`accept_event`,
 //!    `claim_next`, `finish`), one at a time with no HTTP, with a queue of one and with
-//!    `PROBE_BACKLOG` deliveries pending, and of a bare `SELECT 1` through sqlx.
+//!    `PROBE_BACKLOG` deliveries pending, and of a bare `SELECT 1` on a connection (rusqlite).
 //!
 //! Environment (defaults in brackets): `EVENTS` [300], `WEBHOOKS` [32], `PUSHERS` [8],
 //! `LAT_RATE` [1000], `LAT_SECS` [10], `LAT_W` [1], `RSS_EVENTS` [100000],
@@ -34,7 +34,7 @@
 //! Quick run: `EVENTS=200 LAT_SECS=2 RSS_EVENTS=5000 cargo bench --bench delivery`.
 //!
 //! One tokio multi-thread runtime is shared by the server, the receiver, the baseline
-//! client and the pushers (sqlx runs each SQLite connection on its own thread). Per
+//! client and the pushers (the store writes on one SQLite thread of its own). Per
 //! phase the bench prints the process's CPU time by thread (from `/proc/self/task`).
 //! Targets (issue 4): deliveries/s >= 50% of the bare client's, p99 < 50 ms at
 //! 1,000 events/s, RSS < 150 MB with 100,000 queued deliveries.
@@ -497,17 +497,10 @@ async fn in_process(cfg: &Cfg) -> (Through, Latency, String) {
 
     // Durability: what the file says (synchronous is per connection: NORMAL, set by
     // `Store::open` on every connection).
-    let (journal,): (String,) = {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .expect("inspect db");
-        let j = sqlx::query_as("PRAGMA journal_mode")
-            .fetch_one(&pool)
-            .await
-            .expect("journal_mode");
-        pool.close().await;
-        j
-    };
+    let journal: String = rusqlite::Connection::open(&db)
+        .expect("inspect db")
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal_mode");
     let durability = format!(
         "journal_mode={journal}, synchronous=NORMAL (Store::open defaults), delivery \
          concurrency {concurrency} (default)"
@@ -860,17 +853,20 @@ async fn memory(mode: &'static str, events: usize, pushers: usize) -> Memory {
 
     // Let the lane go through the queue (down: every delivery gets its one failed
     // attempt; stalled: nothing moves), then read again.
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", db.display()))
-        .await
-        .expect("inspect db");
+    let inspect = rusqlite::Connection::open_with_flags(
+        &db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("inspect db");
     let counts = || async {
-        let (pending, attempted): (i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(state IN ('pending', 'inflight')), 0), \
-             COALESCE(SUM(attempts > 0), 0) FROM deliveries",
-        )
-        .fetch_one(&pool)
-        .await
-        .expect("counts");
+        let (pending, attempted): (i64, i64) = inspect
+            .query_row(
+                "SELECT COALESCE(SUM(state IN ('pending', 'inflight')), 0), \
+                 COALESCE(SUM(attempts > 0), 0) FROM deliveries",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("counts");
         (pending, attempted)
     };
     let settle_limit = Duration::from_secs(env_or("RSS_SETTLE_SECS", 10));
@@ -1046,27 +1042,19 @@ async fn store_probe(rounds: usize, backlog: usize) -> Probe {
         finish_b += t.elapsed();
     }
     store.close().await;
-    // One statement's round trip to a SQLite connection's thread, same settings.
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(
-            sqlx::sqlite::SqliteConnectOptions::new()
-                .filename(&db)
-                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-                .synchronous(sqlx::sqlite::SqliteSynchronous::Normal),
-        )
-        .await
-        .expect("pool");
+    // One bare statement on a connection of the same file, on this thread (how the store
+    // runs reads), for scale.
+    let conn = rusqlite::Connection::open(&db).expect("open db");
     let n = rounds * 4;
     let t = Instant::now();
     for _ in 0..n {
-        sqlx::query("SELECT 1")
-            .execute(&pool)
-            .await
+        let one: i64 = conn
+            .prepare_cached("SELECT 1")
+            .and_then(|mut q| q.query_row([], |r| r.get(0)))
             .expect("select 1");
+        assert_eq!(one, 1);
     }
     let rt = t.elapsed();
-    pool.close().await;
     Probe {
         round_trip_us: us(rt, n),
         accept_us: us(accept, rounds),
@@ -1222,7 +1210,7 @@ fn main() {
         println!("\n### Store alone (one call at a time, no HTTP)\n");
         println!("| call | mean µs |\n|---|---:|");
         println!(
-            "| `SELECT 1` round trip (sqlx, one connection) | {:.0} |",
+            "| `SELECT 1` on a connection, same thread (rusqlite) | {:.1} |",
             p.round_trip_us
         );
         println!("| `accept_event` (1 webhook) | {:.0} |", p.accept_us);

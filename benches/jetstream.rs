@@ -25,7 +25,7 @@
 //!
 //! Measured, per round, each in a child process (this binary re-executed), pinned with
 //! `taskset` to one core while the bench process (fake Jetstream, receiver) is pinned to
-//! another, so the child's every thread (runtime, SQLite workers) shares one core:
+//! another, so the child's every thread (runtime, SQLite writer) shares one core:
 //!
 //! 1. `bare`: a tokio-tungstenite client on a current-thread runtime reading and
 //!    discarding the frames (the transport ceiling).
@@ -906,7 +906,7 @@ fn cpu_by_thread(pid: u32) -> (Vec<(String, f64, usize)>, f64) {
         for e in dir.flatten() {
             let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
             if let Some((name, t)) = stat_ticks(&stat) {
-                // sqlx-sqlite-worker-3 and -4 are one kind of thread.
+                // tokio-runtime-worker-3 and -4 (say) are one kind of thread.
                 let kind = name
                     .trim_end_matches(|c: char| c.is_ascii_digit())
                     .to_string();

@@ -1,5 +1,7 @@
 //! What owners see of deliveries: the per-webhook log with every attempt, and redelivery.
 
+use rusqlite::{params, Connection, OptionalExtension};
+
 use super::cursor::Scope;
 use super::{datetime, Store, StoreError};
 use crate::clock::from_ms;
@@ -23,15 +25,21 @@ type DeliveryRow = (
     Option<String>,
 );
 
-type AttemptRow = (
-    i64,
-    String,
-    i64,
-    bool,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
+fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+    ))
+}
 
 impl Store {
     /// One page of a webhook's deliveries, newest first, optionally in one `status`.
@@ -44,41 +52,41 @@ impl Store {
         cursor: Option<&str>,
         status: Option<&str>,
     ) -> Result<(Vec<Delivery>, Option<String>), StoreError> {
-        super::webhooks::ensure_owned(&self.reader, owner, webhook_id).await?;
-        // Bound to owner, webhook and filter like webhook list cursors.
-        let scope_owner = format!("deliveries\u{0}{owner}\u{0}{webhook_id}");
-        let scope = Scope {
-            owner: &scope_owner,
-            active: None,
-            event: status,
-        };
-        let before = match cursor {
-            Some(c) => scope.decode(&self.cursor_key, c)?,
-            None => i64::MAX,
-        };
-        let limit = limit.clamp(1, 100) as usize;
-        let sql = format!(
-            "{SELECT_DELIVERY} WHERE d.webhook_id = ?1 AND d.seq < ?2 AND (?3 IS NULL OR d.state = ?3) \
-             ORDER BY d.seq DESC LIMIT ?4"
-        );
-        let mut rows: Vec<DeliveryRow> = sqlx::query_as(&sql)
-            .bind(webhook_id)
-            .bind(before)
-            .bind(status)
-            .bind(limit as i64 + 1)
-            .fetch_all(&self.reader)
-            .await?;
-        let next = if rows.len() > limit {
-            rows.truncate(limit);
-            rows.last().map(|r| scope.encode(&self.cursor_key, r.0))
-        } else {
-            None
-        };
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            out.push(self.to_delivery(row).await?);
-        }
-        Ok((out, next))
+        let cursor_key = &self.cursor_key;
+        self.db.read(|c| {
+            super::webhooks::ensure_owned(c, owner, webhook_id)?;
+            // Bound to owner, webhook and filter like webhook list cursors.
+            let scope_owner = format!("deliveries\u{0}{owner}\u{0}{webhook_id}");
+            let scope = Scope {
+                owner: &scope_owner,
+                active: None,
+                event: status,
+            };
+            let before = match cursor {
+                Some(cur) => scope.decode(cursor_key, cur)?,
+                None => i64::MAX,
+            };
+            let limit = limit.clamp(1, 100) as usize;
+            let sql = format!(
+                "{SELECT_DELIVERY} WHERE d.webhook_id = ?1 AND d.seq < ?2 \
+                 AND (?3 IS NULL OR d.state = ?3) ORDER BY d.seq DESC LIMIT ?4"
+            );
+            let mut rows: Vec<DeliveryRow> = c
+                .prepare_cached(&sql)?
+                .query_map(params![webhook_id, before, status, limit as i64 + 1], delivery_row)?
+                .collect::<Result<_, _>>()?;
+            let next = if rows.len() > limit {
+                rows.truncate(limit);
+                rows.last().map(|r| scope.encode(cursor_key, r.0))
+            } else {
+                None
+            };
+            let out = rows
+                .into_iter()
+                .map(|row| to_delivery(c, row))
+                .collect::<Result<_, _>>()?;
+            Ok((out, next))
+        })
     }
 
     /// One delivery of the owner's, by its id.
@@ -87,97 +95,85 @@ impl Store {
         owner: &str,
         id: &str,
     ) -> Result<Option<Delivery>, StoreError> {
-        let sql = format!(
-            "{SELECT_DELIVERY} JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ? AND w.owner = ?"
-        );
-        let row: Option<DeliveryRow> = sqlx::query_as(&sql)
-            .bind(id)
-            .bind(owner)
-            .fetch_optional(&self.reader)
-            .await?;
-        match row {
-            Some(r) => Ok(Some(self.to_delivery(r).await?)),
-            None => Ok(None),
-        }
+        self.db.read(|c| get_delivery(c, owner, id))
     }
 
     /// Queues a finished delivery of the owner's again, due now, keeping its id.
-    /// `Ok(None)` if there is no such delivery; `Err(DeliveryInProgress)`-like `Ok(Some(false))`
-    /// when it is still pending or in flight.
+    /// `Ok(None)` if there is no such delivery; `Ok(Some(false))` when it is still pending
+    /// or in flight.
     pub async fn redeliver(
         &self,
         owner: &str,
         id: &str,
         now_ms: i64,
     ) -> Result<Option<bool>, StoreError> {
-        let done = sqlx::query(
-            "UPDATE deliveries SET state = 'pending', next_attempt_ms = ?, completed_at = NULL, \
-             force = 1 WHERE id = ? AND state NOT IN ('pending', 'inflight') \
-             AND webhook_id IN (SELECT id FROM webhooks WHERE owner = ?)",
-        )
-        .bind(now_ms)
-        .bind(id)
-        .bind(owner)
-        .execute(&self.writer)
-        .await?;
-        if done.rows_affected() > 0 {
-            return Ok(Some(true));
-        }
-        Ok(self.get_delivery(owner, id).await?.map(|_| false))
+        let (owner, id) = (owner.to_owned(), id.to_owned());
+        self.db
+            .write(move |c| {
+                let queued = c
+                    .prepare_cached(
+                        "UPDATE deliveries SET state = 'pending', next_attempt_ms = ?, \
+                         completed_at = NULL, force = 1 WHERE id = ? \
+                         AND state NOT IN ('pending', 'inflight') \
+                         AND webhook_id IN (SELECT id FROM webhooks WHERE owner = ?)",
+                    )?
+                    .execute(params![now_ms, id, owner])?;
+                if queued > 0 {
+                    return Ok(Some(true));
+                }
+                Ok(get_delivery(c, &owner, &id)?.map(|_| false))
+            })
+            .await
     }
+}
 
-    async fn to_delivery(&self, r: DeliveryRow) -> Result<Delivery, StoreError> {
-        let (
-            seq,
-            id,
-            webhook_id,
-            event_id,
-            kind,
-            state,
-            attempts,
-            next_ms,
-            last_error,
-            created,
-            completed,
-        ) = r;
-        let rows: Vec<AttemptRow> = sqlx::query_as(
+fn get_delivery(c: &Connection, owner: &str, id: &str) -> Result<Option<Delivery>, StoreError> {
+    let sql = format!(
+        "{SELECT_DELIVERY} JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ? AND w.owner = ?"
+    );
+    let row = c
+        .prepare_cached(&sql)?
+        .query_row([id, owner], delivery_row)
+        .optional()?;
+    row.map(|r| to_delivery(c, r)).transpose()
+}
+
+fn to_delivery(c: &Connection, r: DeliveryRow) -> Result<Delivery, StoreError> {
+    let (seq, id, webhook_id, event_id, kind, state, attempts, next_ms, last_error, created, completed) =
+        r;
+    let attempts_log = c
+        .prepare_cached(
             "SELECT number, started_at, duration_ms, success, status_code, error, response_body \
              FROM delivery_attempts WHERE delivery_seq = ? ORDER BY number",
-        )
-        .bind(seq)
-        .fetch_all(&self.reader)
-        .await?;
-        let attempts_log = rows
-            .into_iter()
-            .map(
-                |(number, started_at, duration_ms, success, status_code, error, body)| Attempt {
-                    number,
-                    started_at,
-                    duration_ms,
-                    success,
-                    status_code,
-                    error,
-                    response_body: body,
-                    type_: None,
-                    extra: Default::default(),
-                },
-            )
-            .collect();
-        let pending = state == "pending";
-        Ok(Delivery {
-            id,
-            webhook_id,
-            event_id,
-            event_type: EventType::from(kind.as_str()),
-            status: DeliveryStatus::from(state.as_str()),
-            attempt_count: attempts,
-            next_attempt_at: pending.then(|| datetime::format(from_ms(next_ms))),
-            last_error,
-            created_at: created,
-            completed_at: completed,
-            attempts: attempts_log,
-            type_: None,
-            extra: Default::default(),
-        })
-    }
+        )?
+        .query_map([seq], |r| {
+            Ok(Attempt {
+                number: r.get(0)?,
+                started_at: r.get(1)?,
+                duration_ms: r.get(2)?,
+                success: r.get(3)?,
+                status_code: r.get(4)?,
+                error: r.get(5)?,
+                response_body: r.get(6)?,
+                type_: None,
+                extra: Default::default(),
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    let pending = state == "pending";
+    Ok(Delivery {
+        id,
+        webhook_id,
+        event_id,
+        event_type: EventType::from(kind.as_str()),
+        status: DeliveryStatus::from(state.as_str()),
+        attempt_count: attempts,
+        next_attempt_at: pending.then(|| datetime::format(from_ms(next_ms))),
+        last_error,
+        created_at: created,
+        completed_at: completed,
+        attempts: attempts_log,
+        type_: None,
+        extra: Default::default(),
+    })
 }

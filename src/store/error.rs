@@ -19,53 +19,37 @@ pub enum StoreError {
     /// The list cursor is malformed, or was issued for another owner or other filters.
     #[error("invalid cursor")]
     InvalidCursor,
-    /// The database stayed locked past the busy timeout, or no connection was free in
-    /// time; the request may succeed if retried.
+    /// The database stayed locked past the busy timeout; the request may succeed if
+    /// retried.
     #[error("the database is busy, try again")]
     Busy,
     /// Any other database failure.
     #[error("database error")]
-    Db(#[source] sqlx::Error),
+    Db(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// Primary SQLite result codes that mean "someone else holds the lock".
-const SQLITE_BUSY: i32 = 5;
-const SQLITE_LOCKED: i32 = 6;
-
-impl From<sqlx::Error> for StoreError {
+impl From<rusqlite::Error> for StoreError {
     /// Classifies a driver error: lock contention becomes [`StoreError::Busy`], a broken
     /// duplicate-URL index becomes [`StoreError::DuplicateWebhook`], the rest is `Db`.
-    fn from(err: sqlx::Error) -> Self {
-        match &err {
-            sqlx::Error::PoolTimedOut => return StoreError::Busy,
-            sqlx::Error::Database(db) => {
-                // The code is SQLite's extended result code; the low byte is the primary.
-                let primary = db
-                    .code()
-                    .and_then(|c| c.parse::<i32>().ok())
-                    .map(|c| c & 0xff);
-                if matches!(primary, Some(SQLITE_BUSY | SQLITE_LOCKED)) {
-                    return StoreError::Busy;
-                }
-                // Only the `webhooks_dup_*` indexes cover `url_key`; other unique keys are
-                // random ids and hashes, whose collision is a bug worth a 500.
-                if db.is_unique_violation() && db.message().contains("webhooks.url_key") {
-                    return StoreError::DuplicateWebhook;
-                }
+    fn from(err: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        if let rusqlite::Error::SqliteFailure(e, msg) = &err {
+            if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) {
+                return StoreError::Busy;
             }
-            _ => {}
+            // Only the `webhooks_dup_*` indexes cover `url_key`; other unique keys are
+            // random ids and hashes, whose collision is a bug worth a 500.
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                && msg.as_deref().is_some_and(|m| m.contains("webhooks.url_key"))
+            {
+                return StoreError::DuplicateWebhook;
+            }
         }
-        StoreError::Db(err)
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for StoreError {
-    fn from(err: sqlx::migrate::MigrateError) -> Self {
-        StoreError::Db(sqlx::Error::Migrate(Box::new(err)))
+        StoreError::Db(Box::new(err))
     }
 }
 
 /// Wraps a failure to decode a stored column (corrupt JSON, unknown event) as `Db`.
 pub(crate) fn decode_error(err: impl std::error::Error + Send + Sync + 'static) -> StoreError {
-    StoreError::Db(sqlx::Error::Decode(Box::new(err)))
+    StoreError::Db(Box::new(err))
 }

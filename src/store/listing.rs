@@ -49,14 +49,14 @@ impl Store {
         };
         let limit = limit.clamp(1, MAX_PAGE) as usize;
         // One extra row says whether another page exists without a COUNT.
-        let mut rows: Vec<WebhookRow> = sqlx::query_as(SELECT_PAGE)
-            .bind(owner)
-            .bind(after)
-            .bind(active)
-            .bind(event_mask)
-            .bind(limit as i64 + 1)
-            .fetch_all(&self.reader)
-            .await?;
+        let mut rows: Vec<WebhookRow> = self.db.read(|c| {
+            let mut q = c.prepare_cached(SELECT_PAGE)?;
+            let rows = q.query_map(
+                rusqlite::params![owner, after, active, event_mask, limit as i64 + 1],
+                WebhookRow::from_row,
+            )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
         let next = if rows.len() > limit {
             rows.truncate(limit);
             rows.last().map(|r| scope.encode(&self.cursor_key, r.seq))

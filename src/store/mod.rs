@@ -1,10 +1,9 @@
 //! SQLite storage: owner-scoped webhooks and operator-issued API tokens.
 //!
-//! A [`Store`] holds two pools on one database file: a single writer connection, so
-//! writes queue in the pool rather than spin on SQLite's lock, and several reader
-//! connections, which WAL lets run beside the writer. Every multi-statement write runs
-//! in `BEGIN IMMEDIATE`, so it is also atomic against other processes (the CLI) using
-//! the same file.
+//! A [`Store`] drives one database file through rusqlite (see `db.rs` for why): reads run
+//! on the caller's thread on reader connections, which WAL lets run beside the writer;
+//! writes queue for one writer thread, which commits them in groups inside `BEGIN
+//! IMMEDIATE`, so each is also atomic against other processes (the CLI) on the same file.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), placehook::store::StoreError> {
@@ -16,10 +15,12 @@
 
 mod cursor;
 mod datetime;
+mod db;
 mod deliveries;
 mod error;
 mod events;
 mod listing;
+mod migrate;
 mod outbox;
 mod patch;
 mod row;
@@ -44,20 +45,17 @@ pub use patch::WebhookPatch;
 pub use settle::{AttemptLog, Claimed, DisablePolicy, Outcome, SettleRequest, Settled};
 pub use tokens::TokenInfo;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+use db::{Db, Target};
 
 /// How to open a [`Store`].
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
-    /// Reader connections (at least 1). Writes always use one dedicated connection.
+    /// Idle reader connections kept open (at least 1). Writes always use one dedicated
+    /// connection on its own thread.
     pub read_connections: u32,
     /// How long a statement waits for another process's write lock before failing with
     /// [`StoreError::Busy`].
@@ -74,11 +72,10 @@ impl Default for StoreOptions {
     }
 }
 
-/// Handle to the database; cheap to clone (two pool handles and a key).
+/// Handle to the database; cheap to clone (a connection handle and a key).
 #[derive(Clone)]
 pub struct Store {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    db: Db,
     /// Signs list cursors (see `cursor.rs`); loaded from `store_meta` at open.
     cursor_key: Arc<[u8]>,
 }
@@ -91,71 +88,59 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating if missing) the database at `url`, a file path or a `sqlite:` URL,
-    /// and applies pending migrations. `sqlite::memory:` works too, with one connection.
+    /// Opens (creating if missing) the database at `url`, a file path or a `sqlite:` URL
+    /// (`sqlite://data/placehook.sqlite`, `sqlite:x.db?mode=rwc`), and applies pending
+    /// migrations. `sqlite::memory:` gives a private in-memory database.
     pub async fn open(url: &str, opts: StoreOptions) -> Result<Self, StoreError> {
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let connect = if url.starts_with("sqlite:") {
-            SqliteConnectOptions::from_str(url)?
+        let target = if url.contains(":memory:") || url.contains("mode=memory") {
+            Target::Memory
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            let rest = rest.strip_prefix("//").unwrap_or(rest);
+            if rest.contains('?') {
+                // SQLite reads the parameters itself (`mode`, `cache`, `vfs`, ...).
+                Target::Uri(format!("file:{rest}"))
+            } else {
+                Target::Path(rest.into())
+            }
         } else {
-            SqliteConnectOptions::new().filename(url)
+            Target::Path(url.into())
         };
-        Self::open_with(connect, in_memory, opts).await
+        Self::open_with(target, opts).await
     }
 
     /// Opens the database file at `path` (handy for tests and non-UTF-8 paths).
     pub async fn open_path(path: impl AsRef<Path>, opts: StoreOptions) -> Result<Self, StoreError> {
-        let connect = SqliteConnectOptions::new().filename(path);
-        Self::open_with(connect, false, opts).await
+        Self::open_with(Target::Path(path.as_ref().to_owned()), opts).await
     }
 
-    async fn open_with(
-        connect: SqliteConnectOptions,
-        in_memory: bool,
-        opts: StoreOptions,
-    ) -> Result<Self, StoreError> {
-        let connect = connect
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(opts.busy_timeout);
-        // The writer never idles out: reopening it costs more than it saves, and an
-        // in-memory database lives only as long as a connection to it.
-        // No ping before each acquire: a SQLite connection is a local file handle that does
-        // not go stale, and the ping is one more round trip to its thread per query.
-        let writer = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(connect.clone())
-            .await?;
-        MIGRATOR.run(&writer).await?;
-        let reader = if in_memory {
-            writer.clone()
-        } else {
-            SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(opts.read_connections.max(1))
-                .connect_with(connect)
-                .await?
-        };
-        let (key,): (Vec<u8>,) =
-            sqlx::query_as("SELECT value FROM store_meta WHERE key = 'cursor_key'")
-                .fetch_one(&reader)
-                .await?;
+    async fn open_with(target: Target, opts: StoreOptions) -> Result<Self, StoreError> {
+        // Opening and migrating touch the file synchronously; keep that off the runtime.
+        let db = tokio::task::spawn_blocking(move || {
+            Db::open(
+                target,
+                opts.busy_timeout,
+                opts.read_connections.max(1) as usize,
+                migrate::run,
+            )
+        })
+        .await
+        .map_err(|e| StoreError::Db(Box::new(e)))??;
+        let key: Vec<u8> = db.read(|c| {
+            Ok(c.query_row(
+                "SELECT value FROM store_meta WHERE key = 'cursor_key'",
+                [],
+                |r| r.get(0),
+            )?)
+        })?;
         Ok(Self {
-            writer,
-            reader,
+            db,
             cursor_key: key.into(),
         })
     }
 
-    /// Closes both pools, waiting for connections in use to be returned.
+    /// Finishes the writes already queued and closes the database.
     pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
+        let db = self.db.clone();
+        let _ = tokio::task::spawn_blocking(move || db.close()).await;
     }
 }

@@ -2,6 +2,7 @@
 //! the scheduler's queries (due work, lapsed claims, depth, pruning). Claiming and
 //! settling deliveries is in `settle.rs`.
 
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -50,20 +51,21 @@ impl Store {
 
     /// The Jetstream consumer's saved position (`time_us` of the last processed event).
     pub async fn jetstream_cursor(&self) -> Result<Option<i64>, StoreError> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT time_us FROM jetstream_cursor WHERE id = 1")
-                .fetch_optional(&self.reader)
-                .await?;
-        Ok(row.map(|(t,)| t))
+        self.db.read(|c| {
+            Ok(c.prepare_cached("SELECT time_us FROM jetstream_cursor WHERE id = 1")?
+                .query_row([], |r| r.get(0))
+                .optional()?)
+        })
     }
 
     /// Moves the Jetstream cursor forward to `time_us` (never back).
     pub async fn save_jetstream_cursor(&self, time_us: i64) -> Result<(), StoreError> {
-        sqlx::query(SAVE_CURSOR)
-            .bind(time_us)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
+        self.db
+            .write(move |c| {
+                c.prepare_cached(SAVE_CURSOR)?.execute([time_us])?;
+                Ok(())
+            })
+            .await
     }
 
     async fn accept(
@@ -76,60 +78,54 @@ impl Store {
         let event_id = format!("evt_{}", uuid::Uuid::now_v7().simple());
         let record = event.record.as_ref().map(Value::to_string);
         let created = datetime::format(now);
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let inserted: Option<(i64,)> = sqlx::query_as(
-            "INSERT INTO events (id, type, subject, author, uri, record, dedupe_key, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING RETURNING seq",
-        )
-        .bind(&event_id)
-        .bind(event.kind.as_str())
-        .bind(&event.subject)
-        .bind(&event.author)
-        .bind(&event.uri)
-        .bind(&record)
-        .bind(dedupe_key)
-        .bind(&created)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(cursor) = cursor_us {
-            sqlx::query(SAVE_CURSOR)
-                .bind(cursor)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let Some((event_seq,)) = inserted else {
-            let (earlier,): (String,) =
-                sqlx::query_as("SELECT id FROM events WHERE dedupe_key = ?")
-                    .bind(dedupe_key)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            // Commits the cursor move, if any.
-            tx.commit().await?;
-            return Ok(Accepted {
-                event_id: earlier,
-                webhooks: Vec::new(),
-                duplicate: true,
-            });
-        };
-        let webhooks: Vec<(String,)> = sqlx::query_as(
-            "INSERT INTO deliveries (id, event_seq, webhook_id, state, next_attempt_ms, created_at) \
-             SELECT 'msg_' || lower(hex(randomblob(16))), ?1, id, 'pending', ?2, ?3 \
-             FROM webhooks WHERE owner = ?4 AND active = 1 AND events_mask & ?5 != 0 \
-             ORDER BY seq RETURNING webhook_id",
-        )
-        .bind(event_seq)
-        .bind(to_ms(now))
-        .bind(&created)
-        .bind(&event.subject)
-        .bind(events::bit(event.kind.webhook_event()))
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(Accepted {
-            event_id,
-            webhooks: webhooks.into_iter().map(|(w,)| w).collect(),
-            duplicate: false,
-        })
+        let (kind, bit) = (event.kind.as_str(), events::bit(event.kind.webhook_event()));
+        let (subject, author, uri) = (event.subject.clone(), event.author.clone(), event.uri.clone());
+        let dedupe_key = dedupe_key.map(str::to_owned);
+        self.db
+            .write(move |c| {
+                let inserted: Option<i64> = c
+                    .prepare_cached(
+                        "INSERT INTO events (id, type, subject, author, uri, record, dedupe_key, \
+                         created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                         ON CONFLICT (dedupe_key) DO NOTHING RETURNING seq",
+                    )?
+                    .query_row(
+                        params![event_id, kind, subject, author, uri, record, dedupe_key, created],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(cursor) = cursor_us {
+                    c.prepare_cached(SAVE_CURSOR)?.execute([cursor])?;
+                }
+                let Some(event_seq) = inserted else {
+                    // Commits the cursor move, if any.
+                    let earlier: String = c
+                        .prepare_cached("SELECT id FROM events WHERE dedupe_key = ?")?
+                        .query_row([&dedupe_key], |r| r.get(0))?;
+                    return Ok(Accepted {
+                        event_id: earlier,
+                        webhooks: Vec::new(),
+                        duplicate: true,
+                    });
+                };
+                let mut q = c.prepare_cached(
+                    "INSERT INTO deliveries (id, event_seq, webhook_id, state, next_attempt_ms, \
+                     created_at) SELECT 'msg_' || lower(hex(randomblob(16))), ?1, id, 'pending', \
+                     ?2, ?3 FROM webhooks WHERE owner = ?4 AND active = 1 AND events_mask & ?5 != 0 \
+                     ORDER BY seq RETURNING webhook_id",
+                )?;
+                let webhooks = q
+                    .query_map(params![event_seq, to_ms(now), created, subject, bit], |r| {
+                        r.get(0)
+                    })?
+                    .collect::<Result<_, _>>()?;
+                Ok(Accepted {
+                    event_id,
+                    webhooks,
+                    duplicate: false,
+                })
+            })
+            .await
     }
 
     /// Queues `event` for one of the owner's webhooks only, sent even if the webhook is
@@ -142,33 +138,38 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<String, StoreError> {
         let created = datetime::format(now);
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        super::webhooks::ensure_owned(&mut *tx, owner, webhook_id).await?;
-        let (event_seq,): (i64,) = sqlx::query_as(
-            "INSERT INTO events (id, type, subject, author, uri, record, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
-        )
-        .bind(format!("evt_{}", uuid::Uuid::now_v7().simple()))
-        .bind(event.kind.as_str())
-        .bind(&event.subject)
-        .bind(&event.author)
-        .bind(&event.uri)
-        .bind(event.record.as_ref().map(Value::to_string))
-        .bind(&created)
-        .fetch_one(&mut *tx)
-        .await?;
-        let (id,): (String,) = sqlx::query_as(
-            "INSERT INTO deliveries (id, event_seq, webhook_id, state, next_attempt_ms, force, created_at) \
-             VALUES ('msg_' || lower(hex(randomblob(16))), ?, ?, 'pending', ?, 1, ?) RETURNING id",
-        )
-        .bind(event_seq)
-        .bind(webhook_id)
-        .bind(to_ms(now))
-        .bind(&created)
-        .fetch_one(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(id)
+        let (owner, webhook_id) = (owner.to_owned(), webhook_id.to_owned());
+        let event = event.clone();
+        self.db
+            .write(move |c| {
+                super::webhooks::ensure_owned(c, &owner, &webhook_id)?;
+                let event_seq: i64 = c
+                    .prepare_cached(
+                        "INSERT INTO events (id, type, subject, author, uri, record, created_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                    )?
+                    .query_row(
+                        params![
+                            format!("evt_{}", uuid::Uuid::now_v7().simple()),
+                            event.kind.as_str(),
+                            event.subject,
+                            event.author,
+                            event.uri,
+                            event.record.as_ref().map(Value::to_string),
+                            created
+                        ],
+                        |r| r.get(0),
+                    )?;
+                Ok(c.prepare_cached(
+                    "INSERT INTO deliveries (id, event_seq, webhook_id, state, next_attempt_ms, \
+                     force, created_at) VALUES ('msg_' || lower(hex(randomblob(16))), ?, ?, \
+                     'pending', ?, 1, ?) RETURNING id",
+                )?
+                .query_row(params![event_seq, webhook_id, to_ms(now), created], |r| {
+                    r.get(0)
+                })?)
+            })
+            .await
     }
 
     /// The webhooks with a pending delivery due by `now_ms`, and the earliest time a
@@ -177,12 +178,18 @@ impl Store {
         &self,
         now_ms: i64,
     ) -> Result<(Vec<String>, Option<i64>), StoreError> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT webhook_id, MIN(next_attempt_ms) FROM deliveries WHERE state = 'pending' \
-             GROUP BY webhook_id",
-        )
-        .fetch_all(&self.reader)
-        .await?;
+        // Groups every pending delivery: off the runtime's threads.
+        let rows: Vec<(String, i64)> = self
+            .db
+            .read_blocking(|c| {
+                let mut q = c.prepare_cached(
+                    "SELECT webhook_id, MIN(next_attempt_ms) FROM deliveries \
+                     WHERE state = 'pending' GROUP BY webhook_id",
+                )?;
+                let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok(rows.collect::<Result<_, _>>()?)
+            })
+            .await?;
         let mut due = Vec::new();
         let mut next: Option<i64> = None;
         for (webhook, at) in rows {
@@ -198,45 +205,55 @@ impl Store {
     /// Returns deliveries whose claim has lapsed (their sender died) to the queue, or,
     /// with `all`, every claimed delivery (at start, when no sender can be alive).
     pub async fn release_claims(&self, now_ms: i64, all: bool) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE deliveries SET state = 'pending', lease_until_ms = NULL \
-             WHERE state = 'inflight' AND (?1 OR lease_until_ms <= ?2)",
-        )
-        .bind(all)
-        .bind(now_ms)
-        .execute(&self.writer)
-        .await?;
-        Ok(done.rows_affected())
+        let released = self
+            .db
+            .write(move |c| {
+                Ok(c.prepare_cached(
+                    "UPDATE deliveries SET state = 'pending', lease_until_ms = NULL \
+                     WHERE state = 'inflight' AND (?1 OR lease_until_ms <= ?2)",
+                )?
+                .execute(params![all, now_ms])?)
+            })
+            .await?;
+        Ok(released as u64)
     }
 
     /// Deliveries waiting or being sent, and webhooks switched off by placehook.
     pub async fn queue_stats(&self) -> Result<(i64, i64, i64), StoreError> {
-        let (pending, inflight): (i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'inflight'), 0) \
-             FROM deliveries WHERE state IN ('pending', 'inflight')",
-        )
-        .fetch_one(&self.reader)
-        .await?;
-        let (disabled,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM webhooks WHERE disabled_reason IS NOT NULL")
-                .fetch_one(&self.reader)
-                .await?;
-        Ok((pending, inflight, disabled))
+        self.db.read_blocking(queue_stats).await
     }
 
     /// Deletes finished events (and their deliveries and attempts) created before
     /// `before`; events with a delivery still pending or in flight are kept.
     pub async fn prune(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e WHERE e.created_at < ? \
-             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_seq = e.seq \
-                             AND d.state IN ('pending', 'inflight')) LIMIT 10000)",
-        )
-        .bind(datetime::format(before))
-        .execute(&self.writer)
-        .await?;
-        Ok(done.rows_affected())
+        let before = datetime::format(before);
+        let pruned = self
+            .db
+            .write(move |c| {
+                Ok(c.prepare_cached(
+                    "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e \
+                     WHERE e.created_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d \
+                     WHERE d.event_seq = e.seq AND d.state IN ('pending', 'inflight')) \
+                     LIMIT 10000)",
+                )?
+                .execute([before])?)
+            })
+            .await?;
+        Ok(pruned as u64)
     }
+}
+
+fn queue_stats(c: &Connection) -> Result<(i64, i64, i64), StoreError> {
+    let (pending, inflight) = c
+        .prepare_cached(
+            "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'inflight'), 0) \
+             FROM deliveries WHERE state IN ('pending', 'inflight')",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let disabled = c
+        .prepare_cached("SELECT COUNT(*) FROM webhooks WHERE disabled_reason IS NOT NULL")?
+        .query_row([], |r| r.get(0))?;
+    Ok((pending, inflight, disabled))
 }
 
 /// Unix milliseconds of a datetime.

@@ -1,14 +1,13 @@
 //! How a webhook is laid out in the `webhooks` table, both ways.
 
-use sqlx::query::Query;
-use sqlx::sqlite::{Sqlite, SqliteArguments};
+use rusqlite::types::ToSql;
 
 use super::error::decode_error;
 use super::{events, StoreError};
 use crate::lexicon::place::stream::server::defs::{RewriteRule, Webhook, WebhookEventsItem};
 
-/// The columns [`WebhookRow`] reads, as a literal so queries can be `concat!`ed into
-/// `&'static str` (sqlx caches prepared statements by their text).
+/// The columns [`WebhookRow`] reads, in its field order, as a literal so queries can be
+/// `concat!`ed into `&'static str` (prepared statements are cached by their text).
 macro_rules! webhook_columns {
     () => {
         "seq, id, owner, url, url_key, events, active, streamplace_format, prefix, suffix, \
@@ -19,7 +18,6 @@ macro_rules! webhook_columns {
 pub(crate) use webhook_columns;
 
 /// One `webhooks` row as stored.
-#[derive(sqlx::FromRow)]
 pub(crate) struct WebhookRow {
     pub seq: i64,
     id: String,
@@ -43,6 +41,36 @@ pub(crate) struct WebhookRow {
 }
 
 impl WebhookRow {
+    /// Reads the columns of `webhook_columns!()`, starting at column `at`.
+    pub fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self> {
+        Ok(Self {
+            seq: r.get(at)?,
+            id: r.get(at + 1)?,
+            url: r.get(at + 3)?,
+            url_key: r.get(at + 4)?,
+            events: r.get(at + 5)?,
+            active: r.get(at + 6)?,
+            streamplace_format: r.get(at + 7)?,
+            prefix: r.get(at + 8)?,
+            suffix: r.get(at + 9)?,
+            rewrite: r.get(at + 10)?,
+            name: r.get(at + 11)?,
+            description: r.get(at + 12)?,
+            mute_words: r.get(at + 13)?,
+            created_at: r.get(at + 14)?,
+            updated_at: r.get(at + 15)?,
+            last_triggered: r.get(at + 16)?,
+            error_count: r.get(at + 17)?,
+            disabled_reason: r.get(at + 18)?,
+            disabled_at: r.get(at + 19)?,
+        })
+    }
+
+    /// [`WebhookRow::read`] from column 0, as `query_map` wants it.
+    pub fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Self::read(r, 0)
+    }
+
     /// The lexicon object this row stores.
     pub fn to_webhook(&self) -> Result<Webhook, StoreError> {
         Ok(Webhook {
@@ -119,47 +147,58 @@ pub(crate) fn normalise(w: &mut Webhook) {
     }
 }
 
-/// The column values a create or update writes, encoded once.
-pub(crate) struct Encoded<'a> {
-    w: &'a Webhook,
-    url_key: &'a str,
+/// The column values a create or update writes, encoded once and owned (writes run on
+/// the writer thread).
+pub(crate) struct Encoded {
+    url: String,
+    url_key: String,
     events: String,
     events_mask: i64,
+    active: bool,
+    streamplace_format: bool,
+    prefix: Option<String>,
+    suffix: Option<String>,
     rewrite: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
     mute_words: Option<String>,
 }
 
-impl<'a> Encoded<'a> {
-    pub fn new(w: &'a Webhook, url_key: &'a str) -> Self {
+impl Encoded {
+    pub fn new(w: &Webhook, url_key: &str) -> Self {
         Self {
-            w,
-            url_key,
+            url: w.url.clone(),
+            url_key: url_key.to_owned(),
             events: to_json(&w.events),
             events_mask: events::mask(&w.events),
+            active: w.active,
+            streamplace_format: w.streamplace_format,
+            prefix: w.prefix.clone(),
+            suffix: w.suffix.clone(),
             rewrite: w.rewrite.as_ref().map(to_json),
+            name: w.name.clone(),
+            description: w.description.clone(),
             mute_words: w.mute_words.as_ref().map(to_json),
         }
     }
 
-    /// Binds, in this order: url, url_key, events, events_mask, active,
+    /// The values, in this order: url, url_key, events, events_mask, active,
     /// streamplace_format, prefix, suffix, rewrite, name, description, mute_words.
-    pub fn bind<'q>(
-        &'q self,
-        q: Query<'q, Sqlite, SqliteArguments<'q>>,
-    ) -> Query<'q, Sqlite, SqliteArguments<'q>> {
-        let w = self.w;
-        q.bind(&w.url)
-            .bind(self.url_key)
-            .bind(&self.events)
-            .bind(self.events_mask)
-            .bind(w.active)
-            .bind(w.streamplace_format)
-            .bind(&w.prefix)
-            .bind(&w.suffix)
-            .bind(&self.rewrite)
-            .bind(&w.name)
-            .bind(&w.description)
-            .bind(&self.mute_words)
+    pub fn values(&self) -> [&dyn ToSql; 12] {
+        [
+            &self.url,
+            &self.url_key,
+            &self.events,
+            &self.events_mask,
+            &self.active,
+            &self.streamplace_format,
+            &self.prefix,
+            &self.suffix,
+            &self.rewrite,
+            &self.name,
+            &self.description,
+            &self.mute_words,
+        ]
     }
 }
 

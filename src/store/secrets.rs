@@ -19,32 +19,30 @@ impl Store {
     ) -> Result<Option<String>, StoreError> {
         let now_s = datetime::format(now);
         let until = datetime::format(now + overlap);
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        super::webhooks::ensure_owned(&mut *tx, owner, webhook_id).await?;
-        sqlx::query("DELETE FROM webhook_secrets WHERE webhook_id = ? AND expires_at <= ?")
-            .bind(webhook_id)
-            .bind(&now_s)
-            .execute(&mut *tx)
-            .await?;
-        let ended = sqlx::query(
-            "UPDATE webhook_secrets SET expires_at = \
-             CASE WHEN expires_at IS NULL OR expires_at > ?1 THEN ?1 ELSE expires_at END \
-             WHERE webhook_id = ?2",
-        )
-        .bind(&until)
-        .bind(webhook_id)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO webhook_secrets (webhook_id, secret, created_at) VALUES (?, ?, ?)",
-        )
-        .bind(webhook_id)
-        .bind(secret)
-        .bind(&now_s)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok((ended.rows_affected() > 0).then_some(until))
+        let (owner, webhook_id, secret) =
+            (owner.to_owned(), webhook_id.to_owned(), secret.to_owned());
+        self.db
+            .write(move |c| {
+                super::webhooks::ensure_owned(c, &owner, &webhook_id)?;
+                c.prepare_cached(
+                    "DELETE FROM webhook_secrets WHERE webhook_id = ? AND expires_at <= ?",
+                )?
+                .execute([&webhook_id, &now_s])?;
+                let ended = c
+                    .prepare_cached(
+                        "UPDATE webhook_secrets SET expires_at = \
+                         CASE WHEN expires_at IS NULL OR expires_at > ?1 THEN ?1 \
+                         ELSE expires_at END WHERE webhook_id = ?2",
+                    )?
+                    .execute([&until, &webhook_id])?;
+                c.prepare_cached(
+                    "INSERT INTO webhook_secrets (webhook_id, secret, created_at) \
+                     VALUES (?, ?, ?)",
+                )?
+                .execute([&webhook_id, &secret, &now_s])?;
+                Ok((ended > 0).then_some(until))
+            })
+            .await
     }
 
     /// The secrets that sign the webhook's deliveries at `now`, newest first.
@@ -53,14 +51,13 @@ impl Store {
         webhook_id: &str,
         now: OffsetDateTime,
     ) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT secret FROM webhook_secrets WHERE webhook_id = ? \
-             AND (expires_at IS NULL OR expires_at > ?) ORDER BY rowid DESC",
-        )
-        .bind(webhook_id)
-        .bind(datetime::format(now))
-        .fetch_all(&self.reader)
-        .await?;
-        Ok(rows.into_iter().map(|(s,)| s).collect())
+        self.db.read(|c| {
+            let mut q = c.prepare_cached(
+                "SELECT secret FROM webhook_secrets WHERE webhook_id = ? \
+                 AND (expires_at IS NULL OR expires_at > ?) ORDER BY rowid DESC",
+            )?;
+            let rows = q.query_map([webhook_id, &datetime::format(now)], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 }

@@ -4,6 +4,7 @@
 //! The single writer connection is the service's bottleneck; this keeps its work per
 //! delivery small.
 
+use rusqlite::{params, Connection};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -203,175 +204,199 @@ impl Store {
     ) -> Result<Vec<Settled>, StoreError> {
         let now_s = datetime::format(now);
         let now_ms = super::outbox::to_ms(now);
-        let mut out: Vec<Settled> = requests.iter().map(|_| Settled::default()).collect();
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let finished: Vec<(usize, &Claimed, &Outcome)> = requests
+        let finished: Vec<(&Claimed, &Outcome)> =
+            requests.iter().filter_map(|r| r.finished).collect();
+        let outcomes = (!finished.is_empty()).then(|| Outcomes::new(&finished, &now_s, now));
+        let since = datetime::format(crate::clock::from_ms(now_ms - policy.min_span_ms));
+        let claims: Vec<String> = requests
             .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.finished.map(|(c, o)| (i, c, o)))
+            .filter_map(|r| r.claim.map(str::to_owned))
             .collect();
-        if !finished.is_empty() {
-            let disabled = record(&mut tx, &finished, policy, &now_s, now).await?;
-            for (i, c, _) in &finished {
-                out[*i].disabled = disabled.get(c.webhook.id.as_str()).cloned();
-            }
-        }
-        let claims: Vec<(usize, &str)> = requests
+        let (disabled, mut claimed) = self
+            .db
+            .write(move |c| {
+                let disabled = match outcomes {
+                    Some(o) => o.record(c, &now_s, policy.failures, &since)?,
+                    None => HashMap::new(),
+                };
+                let claimed = if claims.is_empty() {
+                    HashMap::new()
+                } else {
+                    claim(c, &claims, now_ms, lease_ms, now)?
+                };
+                Ok((disabled, claimed))
+            })
+            .await?;
+        Ok(requests
             .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.claim.map(|w| (i, w)))
-            .collect();
-        if !claims.is_empty() {
-            let ids: Vec<&str> = claims.iter().map(|(_, w)| *w).collect();
-            let mut claimed = claim(&mut tx, &ids, now_ms, lease_ms, now).await?;
-            for (i, w) in claims {
-                out[i].next = claimed.remove(w);
-            }
-        }
-        tx.commit().await?;
-        Ok(out)
+            .map(|r| Settled {
+                disabled: r
+                    .finished
+                    .and_then(|(c, _)| disabled.get(c.webhook.id.as_str()).cloned()),
+                next: r.claim.and_then(|w| claimed.remove(w)),
+            })
+            .collect())
     }
 }
 
-/// Writes outcomes; returns the webhooks switched off, with why.
-async fn record(
-    tx: &mut sqlx::SqliteConnection,
-    finished: &[(usize, &Claimed, &Outcome)],
-    policy: DisablePolicy,
-    now_s: &str,
-    now: OffsetDateTime,
-) -> Result<HashMap<String, String>, StoreError> {
-    let mut rows = Vec::new();
-    let mut logs = Vec::new();
-    let (mut ok, mut failed, mut gone) = (Vec::new(), Vec::new(), Vec::new());
-    for (_, c, o) in finished {
-        let (state, next, log) = match o {
-            Outcome::Succeeded(log) => ("succeeded", None, Some(log)),
-            Outcome::Muted => ("muted", None, None),
-            Outcome::Skipped => ("skipped", None, None),
-            Outcome::Retry { log, next_ms, .. } => ("pending", Some(*next_ms), Some(log)),
-            Outcome::Failed { log, .. } => ("failed", None, Some(log)),
-        };
-        // Muted and skipped deliveries made no request: the claim's attempt is not one.
-        let unattempted = i64::from(matches!(o, Outcome::Muted | Outcome::Skipped));
-        rows.push(json!({
-            "seq": c.seq, "state": state, "next": next,
-            "error": log.and_then(|l| l.error.clone()),
-            "done": next.is_none().then_some(now_s), "unattempted": unattempted,
-        }));
-        if let Some(l) = log {
-            logs.push(json!({
-                "seq": c.seq, "n": c.attempt,
-                "at": datetime::format(l.started_at.unwrap_or(now)),
-                "ms": l.duration_ms, "ok": matches!(o, Outcome::Succeeded(_)),
-                "status": l.status_code, "error": l.error, "body": l.response_body,
+/// The outcomes of a batch as the JSON arrays its statements read.
+struct Outcomes {
+    rows: String,
+    logs: Option<String>,
+    ok: Option<String>,
+    failed: Option<String>,
+    gone: Option<String>,
+}
+
+impl Outcomes {
+    fn new(finished: &[(&Claimed, &Outcome)], now_s: &str, now: OffsetDateTime) -> Self {
+        let mut rows = Vec::new();
+        let mut logs = Vec::new();
+        let (mut ok, mut failed, mut gone) = (Vec::new(), Vec::new(), Vec::new());
+        for (c, o) in finished {
+            let (state, next, log) = match o {
+                Outcome::Succeeded(log) => ("succeeded", None, Some(log)),
+                Outcome::Muted => ("muted", None, None),
+                Outcome::Skipped => ("skipped", None, None),
+                Outcome::Retry { log, next_ms, .. } => ("pending", Some(*next_ms), Some(log)),
+                Outcome::Failed { log, .. } => ("failed", None, Some(log)),
+            };
+            // Muted and skipped deliveries made no request: the claim's attempt is not one.
+            let unattempted = i64::from(matches!(o, Outcome::Muted | Outcome::Skipped));
+            rows.push(json!({
+                "seq": c.seq, "state": state, "next": next,
+                "error": log.and_then(|l| l.error.clone()),
+                "done": next.is_none().then_some(now_s), "unattempted": unattempted,
             }));
+            if let Some(l) = log {
+                logs.push(json!({
+                    "seq": c.seq, "n": c.attempt,
+                    "at": datetime::format(l.started_at.unwrap_or(now)),
+                    "ms": l.duration_ms, "ok": matches!(o, Outcome::Succeeded(_)),
+                    "status": l.status_code, "error": l.error, "body": l.response_body,
+                }));
+            }
+            let id = c.webhook.id.as_str();
+            match o {
+                Outcome::Succeeded(_) => ok.push(id),
+                Outcome::Retry { failure: true, .. } | Outcome::Failed { .. } => failed.push(id),
+                _ => {}
+            }
+            if let Outcome::Failed {
+                disable: Some(reason),
+                ..
+            } = o
+            {
+                gone.push(json!({"id": id, "reason": reason}));
+            }
         }
-        let id = c.webhook.id.as_str();
-        match o {
-            Outcome::Succeeded(_) => ok.push(id),
-            Outcome::Retry { failure: true, .. } | Outcome::Failed { .. } => failed.push(id),
-            _ => {}
-        }
-        if let Outcome::Failed {
-            disable: Some(reason),
-            ..
-        } = o
-        {
-            gone.push(json!({"id": id, "reason": reason}));
+        let some = |v: Vec<Value>| (!v.is_empty()).then(|| Value::from(v).to_string());
+        Self {
+            rows: Value::from(rows).to_string(),
+            logs: some(logs),
+            ok: (!ok.is_empty()).then(|| json!(ok).to_string()),
+            failed: (!failed.is_empty()).then(|| json!(failed).to_string()),
+            gone: some(gone),
         }
     }
-    sqlx::query(FINISH)
-        .bind(Value::from(rows).to_string())
-        .execute(&mut *tx)
-        .await?;
-    if !logs.is_empty() {
-        sqlx::query(LOG_ATTEMPTS)
-            .bind(Value::from(logs).to_string())
-            .execute(&mut *tx)
-            .await?;
+
+    /// Writes the outcomes; returns the webhooks switched off, with why. `since`: a run of
+    /// failures that began at or before it is long enough to switch a webhook off.
+    fn record(
+        &self,
+        c: &Connection,
+        now_s: &str,
+        failures: i64,
+        since: &str,
+    ) -> Result<HashMap<String, String>, StoreError> {
+        c.prepare_cached(FINISH)?.execute([&self.rows])?;
+        if let Some(logs) = &self.logs {
+            c.prepare_cached(LOG_ATTEMPTS)?.execute([logs])?;
+        }
+        if let Some(ok) = &self.ok {
+            c.prepare_cached(SUCCEEDED)?.execute([now_s, ok])?;
+        }
+        let mut disabled = HashMap::new();
+        let pair = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?));
+        if let Some(failed) = &self.failed {
+            c.prepare_cached(FAILED)?.execute([now_s, failed])?;
+            let mut q = c.prepare_cached(DISABLE_RUNS)?;
+            let off = q.query_map(params![now_s, failed, failures, since], pair)?;
+            for row in off {
+                let (id, why): (String, String) = row?;
+                disabled.insert(id, why);
+            }
+        }
+        if let Some(gone) = &self.gone {
+            let mut q = c.prepare_cached(DISABLE_NOW)?;
+            for row in q.query_map([now_s, gone], pair)? {
+                let (id, why): (String, String) = row?;
+                disabled.insert(id, why);
+            }
+        }
+        Ok(disabled)
     }
-    if !ok.is_empty() {
-        sqlx::query(SUCCEEDED)
-            .bind(now_s)
-            .bind(json!(ok).to_string())
-            .execute(&mut *tx)
-            .await?;
-    }
-    let mut disabled = HashMap::new();
-    if !failed.is_empty() {
-        let failed = json!(failed).to_string();
-        sqlx::query(FAILED)
-            .bind(now_s)
-            .bind(&failed)
-            .execute(&mut *tx)
-            .await?;
-        let since = datetime::format(crate::clock::from_ms(
-            super::outbox::to_ms(now) - policy.min_span_ms,
-        ));
-        let off: Vec<(String, String)> = sqlx::query_as(DISABLE_RUNS)
-            .bind(now_s)
-            .bind(&failed)
-            .bind(policy.failures)
-            .bind(since)
-            .fetch_all(&mut *tx)
-            .await?;
-        disabled.extend(off);
-    }
-    if !gone.is_empty() {
-        let off: Vec<(String, String)> = sqlx::query_as(DISABLE_NOW)
-            .bind(now_s)
-            .bind(Value::from(gone).to_string())
-            .fetch_all(&mut *tx)
-            .await?;
-        disabled.extend(off);
-    }
-    Ok(disabled)
 }
 
 /// Claims each webhook's next due delivery; returns them by webhook id.
-async fn claim(
-    tx: &mut sqlx::SqliteConnection,
-    webhooks: &[&str],
+fn claim(
+    c: &Connection,
+    webhooks: &[String],
     now_ms: i64,
     lease_ms: i64,
     now: OffsetDateTime,
 ) -> Result<HashMap<String, Claimed>, StoreError> {
-    let rows: Vec<ClaimRow> = sqlx::query_as(CLAIM)
-        .bind(now_ms + lease_ms)
-        .bind(now_ms)
-        .bind(json!(webhooks).to_string())
-        .fetch_all(&mut *tx)
-        .await?;
+    let rows: Vec<ClaimRow> = c
+        .prepare_cached(CLAIM)?
+        .query_map(
+            params![now_ms + lease_ms, now_ms, json!(webhooks).to_string()],
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                    r.get(6)?,
+                ))
+            },
+        )?
+        .collect::<Result<_, _>>()?;
     if rows.is_empty() {
         return Ok(HashMap::new());
     }
     let event_seqs: Vec<i64> = rows.iter().map(|r| r.4).collect();
     let ids: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
     let ids_json = json!(ids).to_string();
-    let events: Vec<EventRow> = sqlx::query_as(EVENTS)
-        .bind(json!(event_seqs).to_string())
-        .fetch_all(&mut *tx)
-        .await?;
-    let events: HashMap<i64, Event> = events
-        .into_iter()
-        .map(|r| Ok((r.0, to_event(r)?)))
-        .collect::<Result<_, StoreError>>()?;
-    let hooks: Vec<WebhookRow> = sqlx::query_as(WEBHOOKS)
-        .bind(&ids_json)
-        .fetch_all(&mut *tx)
-        .await?;
-    let mut hooks: HashMap<String, Webhook> = hooks
-        .iter()
-        .map(|r| r.to_webhook().map(|w| (w.id.clone(), w)))
-        .collect::<Result<_, _>>()?;
-    let secrets: Vec<(String, String)> = sqlx::query_as(SECRETS)
-        .bind(&ids_json)
-        .bind(datetime::format(now))
-        .fetch_all(&mut *tx)
-        .await?;
+    let mut events = HashMap::new();
+    let mut q = c.prepare_cached(EVENTS)?;
+    let found = q.query_map([json!(event_seqs).to_string()], |r| {
+        Ok((
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ))
+    })?;
+    for row in found {
+        let row: EventRow = row?;
+        events.insert(row.0, to_event(row)?);
+    }
+    let mut hooks: HashMap<String, Webhook> = HashMap::new();
+    let mut q = c.prepare_cached(WEBHOOKS)?;
+    for row in q.query_map([&ids_json], WebhookRow::from_row)? {
+        let w = row?.to_webhook()?;
+        hooks.insert(w.id.clone(), w);
+    }
     let mut by_hook: HashMap<String, Vec<String>> = HashMap::new();
-    for (w, s) in secrets {
+    let mut q = c.prepare_cached(SECRETS)?;
+    for row in q.query_map([&ids_json, &datetime::format(now)], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })? {
+        let (w, s) = row?;
         by_hook.entry(w).or_default().push(s);
     }
     let mut out = HashMap::new();

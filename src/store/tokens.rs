@@ -8,6 +8,7 @@ use base64::Engine;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use rusqlite::OptionalExtension;
 use time::{Duration, OffsetDateTime};
 
 use super::{datetime, Store, StoreError};
@@ -18,7 +19,7 @@ const PREFIX_LEN: usize = SECRET_PREFIX.len() + 8;
 /// `last_used_at` is refreshed at most this often, so authenticating stays a read.
 const LAST_USED_GRANULARITY: Duration = Duration::minutes(1);
 
-/// A literal, so queries are `concat!`ed into `&'static str` (sqlx caches by text).
+/// A literal, so queries are `concat!`ed into `&'static str` (statements are cached by text).
 macro_rules! select_tokens {
     () => {
         "SELECT id, prefix, did, producer, label, created_at, last_used_at, revoked_at \
@@ -27,7 +28,7 @@ macro_rules! select_tokens {
 }
 
 /// A token as listed: everything except the secret, which is not stored.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct TokenInfo {
     /// Short random public id (12 hex digits).
     pub id: String,
@@ -48,6 +49,20 @@ pub struct TokenInfo {
 }
 
 impl TokenInfo {
+    /// Reads a row of `select_tokens!()`.
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            prefix: r.get(1)?,
+            did: r.get(2)?,
+            producer: r.get(3)?,
+            label: r.get(4)?,
+            created_at: r.get(5)?,
+            last_used_at: r.get(6)?,
+            revoked_at: r.get(7)?,
+        })
+    }
+
     /// Whether the token has been revoked.
     pub fn is_revoked(&self) -> bool {
         self.revoked_at.is_some()
@@ -84,19 +99,26 @@ impl Store {
             last_used_at: None,
             revoked_at: None,
         };
-        sqlx::query(
-            "INSERT INTO api_tokens (id, prefix, secret_hash, did, producer, label, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&info.id)
-        .bind(&info.prefix)
-        .bind(hash(&secret))
-        .bind(&info.did)
-        .bind(info.producer)
-        .bind(&info.label)
-        .bind(&info.created_at)
-        .execute(&self.writer)
-        .await?;
+        let row = info.clone();
+        let secret_hash = hash(&secret);
+        self.db
+            .write(move |c| {
+                c.prepare_cached(
+                    "INSERT INTO api_tokens (id, prefix, secret_hash, did, producer, label, \
+                     created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                )?
+                .execute(rusqlite::params![
+                    row.id,
+                    row.prefix,
+                    secret_hash,
+                    row.did,
+                    row.producer,
+                    row.label,
+                    row.created_at
+                ])?;
+                Ok(())
+            })
+            .await?;
         Ok((info, secret))
     }
 
@@ -104,22 +126,30 @@ impl Store {
     pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         // Insertion order; `created_at` can tie within a millisecond.
         let sql = concat!(select_tokens!(), " ORDER BY rowid");
-        Ok(sqlx::query_as(sql).fetch_all(&self.reader).await?)
+        self.db.read(|c| {
+            let mut q = c.prepare_cached(sql)?;
+            let rows = q.query_map([], TokenInfo::from_row)?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
     /// Revokes the token with this id or prefix. `false` if none matches, the match is
     /// ambiguous (a prefix shared by several tokens), or it was already revoked.
     pub async fn revoke_token(&self, id_or_prefix: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = ?1 \
-             WHERE (id = ?2 OR prefix = ?2) AND revoked_at IS NULL \
-               AND (SELECT COUNT(*) FROM api_tokens WHERE id = ?2 OR prefix = ?2) = 1",
-        )
-        .bind(datetime::now())
-        .bind(id_or_prefix)
-        .execute(&self.writer)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let now = datetime::now();
+        let key = id_or_prefix.to_owned();
+        let done = self
+            .db
+            .write(move |c| {
+                Ok(c.prepare_cached(
+                    "UPDATE api_tokens SET revoked_at = ?1 \
+                     WHERE (id = ?2 OR prefix = ?2) AND revoked_at IS NULL \
+                       AND (SELECT COUNT(*) FROM api_tokens WHERE id = ?2 OR prefix = ?2) = 1",
+                )?
+                .execute(rusqlite::params![now, key])?)
+            })
+            .await?;
+        Ok(done == 1)
     }
 
     /// The live (unrevoked) token whose secret this is. Looked up by hash, so timing
@@ -132,10 +162,11 @@ impl Store {
             select_tokens!(),
             " WHERE secret_hash = ? AND revoked_at IS NULL"
         );
-        let found: Option<TokenInfo> = sqlx::query_as(sql)
-            .bind(hash(secret))
-            .fetch_optional(&self.reader)
-            .await?;
+        let secret_hash = hash(secret);
+        let found: Option<TokenInfo> = self.db.read(|c| {
+            let mut q = c.prepare_cached(sql)?;
+            Ok(q.query_row([&secret_hash], TokenInfo::from_row).optional()?)
+        })?;
         let Some(mut info) = found else {
             return Ok(None);
         };
@@ -147,10 +178,13 @@ impl Store {
             .is_none_or(|t| t < stale.as_str())
         {
             let now = datetime::now();
-            sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
-                .bind(&now)
-                .bind(&info.id)
-                .execute(&self.writer)
+            let (at, id) = (now.clone(), info.id.clone());
+            self.db
+                .write(move |c| {
+                    c.prepare_cached("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")?
+                        .execute([at, id])?;
+                    Ok(())
+                })
                 .await?;
             info.last_used_at = Some(now);
         }

@@ -1,5 +1,6 @@
 //! Create, read, update and delete one webhook, always within its owner's scope.
 
+use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use super::row::{normalise, to_events, webhook_columns, Encoded, WebhookRow};
@@ -15,7 +16,7 @@ const SELECT_ONE: &str = concat!(
 
 // Inserts only while the owner is under the limit (`?2` is the owner, `?16` the limit), so
 // counting and inserting is one statement: one round trip fewer per create. Every
-// parameter is numbered: sqlx miscounts anonymous `?` mixed with a reused `?2`.
+// parameter is numbered: anonymous `?` mixed with a reused `?2` would be miscounted.
 const INSERT: &str = "INSERT INTO webhooks (id, owner, created_at, url, url_key, events, \
     events_mask, active, streamplace_format, prefix, suffix, rewrite, name, description, \
     mute_words) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 \
@@ -62,36 +63,32 @@ impl Store {
         };
         normalise(&mut webhook);
 
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        // Taken under the write lock, so ids and times ascend with insertion order.
-        webhook.id = Uuid::now_v7().to_string();
-        webhook.created_at = datetime::now();
-        let enc = Encoded::new(&webhook, url_key);
-        let q = sqlx::query(INSERT)
-            .bind(&webhook.id)
-            .bind(owner)
-            .bind(&webhook.created_at);
-        // The `webhooks_dup_*` unique indexes turn a duplicate into `DuplicateWebhook`.
-        let done = enc
-            .bind(q)
-            .bind(i64::from(max_per_owner))
-            .execute(&mut *tx)
-            .await?;
-        if done.rows_affected() == 0 {
-            // Dropping `tx` rolls it back (nothing was written anyway).
-            return Err(StoreError::TooManyWebhooks);
-        }
-        tx.commit().await?;
-        Ok(webhook)
+        let owner = owner.to_owned();
+        let url_key = url_key.to_owned();
+        self.db
+            .write(move |c| {
+                // Taken under the write lock, so ids and times ascend with insertion order.
+                webhook.id = Uuid::now_v7().to_string();
+                webhook.created_at = datetime::now();
+                let enc = Encoded::new(&webhook, &url_key);
+                let limit = i64::from(max_per_owner);
+                let mut values: Vec<&dyn rusqlite::ToSql> =
+                    vec![&webhook.id, &owner, &webhook.created_at];
+                values.extend(enc.values());
+                values.push(&limit);
+                // The `webhooks_dup_*` unique indexes turn a duplicate into `DuplicateWebhook`.
+                let inserted = c.prepare_cached(INSERT)?.execute(&*values)?;
+                if inserted == 0 {
+                    return Err(StoreError::TooManyWebhooks);
+                }
+                Ok(webhook)
+            })
+            .await
     }
 
     /// The owner's webhook with this id, if there is one.
     pub async fn get_webhook(&self, owner: &str, id: &str) -> Result<Option<Webhook>, StoreError> {
-        let row: Option<WebhookRow> = sqlx::query_as(SELECT_ONE)
-            .bind(id)
-            .bind(owner)
-            .fetch_optional(&self.reader)
-            .await?;
+        let row = self.db.read(|c| select_one(c, owner, id))?;
         row.map(|r| r.to_webhook()).transpose()
     }
 
@@ -108,73 +105,66 @@ impl Store {
         patch: &WebhookPatch,
         url_key: Option<&str>,
     ) -> Result<Webhook, StoreError> {
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        let row: WebhookRow = sqlx::query_as(SELECT_ONE)
-            .bind(id)
-            .bind(owner)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::WebhookNotFound)?;
-        let mut webhook = row.to_webhook()?;
-        patch.apply(&mut webhook);
-        normalise(&mut webhook);
-        webhook.updated_at = Some(datetime::now());
-        let key = match (&patch.url, url_key) {
-            (Some(_), Some(key)) => key,
-            (Some(url), None) => url.as_str(),
-            (None, _) => row.url_key.as_str(),
-        };
-        let enc = Encoded::new(&webhook, key);
-        let q = sqlx::query(UPDATE).bind(&webhook.updated_at);
-        // The duplicate indexes compare against the owner's other rows only, so they fire
-        // exactly when a changed url or event list collides with one of those.
-        enc.bind(q).bind(row.seq).execute(&mut *tx).await?;
-        if patch.active == Some(true) {
-            // The owner switched it back on: it starts afresh.
-            sqlx::query(
-                "UPDATE webhooks SET disabled_reason = NULL, disabled_at = NULL, \
-                 failing_since = NULL, error_count = 0 WHERE seq = ?",
-            )
-            .bind(row.seq)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        let webhook = if patch.active == Some(true) {
-            Webhook {
-                error_count: Some(0),
-                extra: serde_json::Map::new(),
-                ..webhook
-            }
-        } else {
-            webhook
-        };
-        Ok(webhook)
+        let (owner, id, patch) = (owner.to_owned(), id.to_owned(), patch.clone());
+        let url_key = url_key.map(str::to_owned);
+        self.db
+            .write(move |c| {
+                let row = select_one(c, &owner, &id)?.ok_or(StoreError::WebhookNotFound)?;
+                let mut webhook = row.to_webhook()?;
+                patch.apply(&mut webhook);
+                normalise(&mut webhook);
+                webhook.updated_at = Some(datetime::now());
+                let key = match (&patch.url, url_key.as_deref()) {
+                    (Some(_), Some(key)) => key,
+                    (Some(url), None) => url.as_str(),
+                    (None, _) => row.url_key.as_str(),
+                };
+                let enc = Encoded::new(&webhook, key);
+                let mut values: Vec<&dyn rusqlite::ToSql> = vec![&webhook.updated_at];
+                values.extend(enc.values());
+                values.push(&row.seq);
+                // The duplicate indexes compare against the owner's other rows only, so they
+                // fire exactly when a changed url or event list collides with one of those.
+                c.prepare_cached(UPDATE)?.execute(&*values)?;
+                if patch.active == Some(true) {
+                    // The owner switched it back on: it starts afresh.
+                    c.prepare_cached(
+                        "UPDATE webhooks SET disabled_reason = NULL, disabled_at = NULL, \
+                         failing_since = NULL, error_count = 0 WHERE seq = ?",
+                    )?
+                    .execute([row.seq])?;
+                    webhook.error_count = Some(0);
+                    webhook.extra = serde_json::Map::new();
+                }
+                Ok(webhook)
+            })
+            .await
     }
 
     /// Deletes the owner's webhook; `false` if there was none with this id.
     pub async fn delete_webhook(&self, owner: &str, id: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM webhooks WHERE id = ? AND owner = ?")
-            .bind(id)
-            .bind(owner)
-            .execute(&self.writer)
+        let (owner, id) = (owner.to_owned(), id.to_owned());
+        let deleted = self
+            .db
+            .write(move |c| {
+                Ok(c.prepare_cached("DELETE FROM webhooks WHERE id = ? AND owner = ?")?
+                    .execute([id, owner])?)
+            })
             .await?;
-        Ok(done.rows_affected() > 0)
+        Ok(deleted > 0)
     }
 }
 
-/// [`StoreError::WebhookNotFound`] unless `owner` owns the webhook `id` (inside the
-/// caller's transaction or on any connection).
-pub(crate) async fn ensure_owned<'e, E: sqlx::SqliteExecutor<'e>>(
-    exec: E,
-    owner: &str,
-    id: &str,
-) -> Result<(), StoreError> {
-    let found: Option<(i64,)> =
-        sqlx::query_as("SELECT seq FROM webhooks WHERE id = ? AND owner = ?")
-            .bind(id)
-            .bind(owner)
-            .fetch_optional(exec)
-            .await?;
+fn select_one(c: &Connection, owner: &str, id: &str) -> Result<Option<WebhookRow>, StoreError> {
+    let mut q = c.prepare_cached(SELECT_ONE)?;
+    Ok(q.query_row([id, owner], WebhookRow::from_row).optional()?)
+}
+
+/// [`StoreError::WebhookNotFound`] unless `owner` owns the webhook `id`.
+pub(crate) fn ensure_owned(c: &Connection, owner: &str, id: &str) -> Result<(), StoreError> {
+    let found: Option<i64> = c
+        .prepare_cached("SELECT seq FROM webhooks WHERE id = ? AND owner = ?")?
+        .query_row([id, owner], |r| r.get(0))
+        .optional()?;
     found.map(|_| ()).ok_or(StoreError::WebhookNotFound)
 }

@@ -281,12 +281,10 @@ async fn patch_from_update_input_tells_omitted_from_false() {
 #[tokio::test]
 async fn db_errors_do_not_leak_sql() {
     let (_dir, store) = temp_store().await;
-    let err = StoreError::from(
-        sqlx::query("SELECT nope FROM nowhere")
-            .execute(&store.reader)
-            .await
-            .unwrap_err(),
-    );
+    let err = store
+        .db
+        .read(|c| Ok(c.execute("SELECT nope FROM nowhere", [])?))
+        .unwrap_err();
     assert!(matches!(err, StoreError::Db(_)));
     assert_eq!(err.to_string(), "database error");
     assert!(std::error::Error::source(&err)

@@ -196,14 +196,16 @@ async fn foreign_tampered_or_malformed_cursors_are_rejected() {
 async fn filtered_pages_use_the_owner_index() {
     let (_dir, store) = temp_store().await;
     let sql = format!("EXPLAIN QUERY PLAN {}", super::super::listing::SELECT_PAGE);
-    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(&sql)
-        .bind(ALICE)
-        .bind(i64::MAX)
-        .bind(Some(true))
-        .bind(1i64)
-        .bind(51i64)
-        .fetch_all(&store.reader)
-        .await
+    let plan: Vec<(i64, i64, i64, String)> = store
+        .db
+        .read(|c| {
+            let mut q = c.prepare(&sql)?;
+            let rows = q.query_map(
+                rusqlite::params![ALICE, i64::MAX, Some(true), 1i64, 51i64],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
         .unwrap();
     let detail = plan
         .iter()

@@ -58,10 +58,13 @@ async fn ambiguous_prefix_revokes_nothing() {
     let (a, _) = store.create_token(ALICE, false, None).await.unwrap();
     let (b, b_secret) = store.create_token(ALICE, false, None).await.unwrap();
     // Force a shared prefix (48 random bits make it rare, not impossible).
-    sqlx::query("UPDATE api_tokens SET prefix = ? WHERE id = ?")
-        .bind(&a.prefix)
-        .bind(&b.id)
-        .execute(&store.writer)
+    let (prefix, id) = (a.prefix.clone(), b.id.clone());
+    store
+        .db
+        .write(move |c| {
+            c.execute("UPDATE api_tokens SET prefix = ? WHERE id = ?", [prefix, id])?;
+            Ok(())
+        })
         .await
         .unwrap();
     assert!(!store.revoke_token(&a.prefix).await.unwrap());

@@ -1,0 +1,301 @@
+//! SQLite driven synchronously through rusqlite: reads on the caller's thread, writes on
+//! one writer thread that group-commits whatever is queued.
+//!
+//! Why not an async driver: sqlx-sqlite runs each connection on a thread of its own and
+//! crosses to it for every statement and every row. On the project's 2-core machines that
+//! was 52–57 µs per statement and about 1.5 ms of CPU for one 50-row page (BENCHMARKS.md),
+//! and it made the single writer the service's ceiling. SQLite is a library: a primary-key
+//! read costs a few microseconds, so reads run inline (WAL readers never wait for the
+//! writer), and a write transaction is one closure, one hop to the writer thread and back.
+//!
+//! Group commit: the writer takes every job waiting when it wakes (up to [`MAX_BATCH`]),
+//! runs each inside its own `SAVEPOINT` within one `BEGIN IMMEDIATE` transaction, and
+//! answers them only after `COMMIT`. A failing job rolls back to its savepoint alone; the
+//! others still commit. So a job is atomic, and nothing is acknowledged before it is durable.
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::PathBuf;
+use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+use tokio::sync::oneshot;
+
+use super::StoreError;
+
+/// The most jobs one transaction carries; bounds how long the first of them waits.
+const MAX_BATCH: usize = 256;
+/// Prepared statements kept per connection (the store has a few dozen distinct ones).
+const STATEMENT_CACHE: usize = 96;
+
+/// Where the database is and how to open a connection to it.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    /// A file path, taken literally.
+    Path(PathBuf),
+    /// An SQLite `file:` URI (from a `sqlite:` URL, so query parameters such as `mode=ro`
+    /// work as SQLite documents them).
+    Uri(String),
+    /// A private in-memory database: one connection, shared by readers and the writer.
+    Memory,
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    target: Target,
+    busy_timeout: Duration,
+    /// Idle reader connections; a reader is opened when none is free.
+    readers: Mutex<Vec<Connection>>,
+    max_idle_readers: usize,
+    /// The writer's connection. The writer thread locks it per batch; for an in-memory
+    /// database reads lock it too, as there is no second connection.
+    writer: Arc<Mutex<Connection>>,
+    jobs: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic inside a job cannot leave a connection half-used: SQLite's own state is
+    // consistent between calls, and the transaction is rolled back when it is next seen.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Db {
+    /// Opens the writer connection (creating the file), sets WAL, and starts the writer
+    /// thread. `init` runs on the writer connection first (migrations).
+    pub fn open(
+        target: Target,
+        busy_timeout: Duration,
+        max_idle_readers: usize,
+        init: impl FnOnce(&mut Connection) -> Result<(), StoreError>,
+    ) -> Result<Self, StoreError> {
+        let mut conn = connect(&target, busy_timeout, true)?;
+        if !matches!(target, Target::Memory) {
+            // Persistent, and needs no transaction: set once, every connection then uses it.
+            let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                tracing::warn!(%mode, "SQLite refused WAL mode; readers will wait for writers");
+            }
+        }
+        init(&mut conn)?;
+        let writer = Arc::new(Mutex::new(conn));
+        let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        let for_thread = writer.clone();
+        let thread = std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(&for_thread, &rx))
+            .map_err(|e| StoreError::Db(Box::new(e)))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                target,
+                busy_timeout,
+                readers: Mutex::new(Vec::new()),
+                max_idle_readers,
+                writer,
+                jobs: Mutex::new(Some(tx)),
+                thread: Mutex::new(Some(thread)),
+            }),
+        })
+    }
+
+    /// Runs `f` on a reader connection on this thread. Keep `f` short (index look-ups,
+    /// one page): it blocks the calling task's thread. Scans belong in [`Db::read_blocking`].
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if matches!(self.inner.target, Target::Memory) {
+            return f(&lock(&self.inner.writer));
+        }
+        let conn = match lock(&self.inner.readers).pop() {
+            Some(c) => c,
+            None => connect(&self.inner.target, self.inner.busy_timeout, false)?,
+        };
+        let out = f(&conn);
+        let mut idle = lock(&self.inner.readers);
+        if idle.len() < self.inner.max_idle_readers {
+            idle.push(conn);
+        }
+        out
+    }
+
+    /// [`Db::read`] on tokio's blocking pool, for queries that scan.
+    pub async fn read_blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read(f))
+            .await
+            .map_err(|e| StoreError::Db(Box::new(e)))?
+    }
+
+    /// Runs `f` atomically on the writer thread and answers once it is committed. `f` sees
+    /// an open write transaction and must not begin or end one itself.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let (tx, rx) = oneshot::channel();
+        let job = Box::new(Task {
+            f: Some(f),
+            result: None,
+            tx,
+        });
+        {
+            let jobs = lock(&self.inner.jobs);
+            let Some(jobs) = jobs.as_ref() else {
+                return Err(closed());
+            };
+            jobs.send(job).map_err(|_| closed())?;
+        }
+        rx.await.map_err(|_| closed())?
+    }
+
+    /// Stops the writer after the jobs already queued, and drops idle readers.
+    pub fn close(&self) {
+        lock(&self.inner.jobs).take();
+        if let Some(thread) = lock(&self.inner.thread).take() {
+            // Never join from the writer thread itself (a job that closed the store).
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
+        }
+        lock(&self.inner.readers).clear();
+    }
+}
+
+fn closed() -> StoreError {
+    StoreError::Db(Box::new(std::io::Error::other("the store is closed")))
+}
+
+/// Opens one connection with the store's settings.
+fn connect(target: &Target, busy_timeout: Duration, create: bool) -> Result<Connection, StoreError> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = match target {
+        Target::Path(p) => Connection::open_with_flags(p, flags)?,
+        Target::Uri(u) => Connection::open_with_flags(u, flags | OpenFlags::SQLITE_OPEN_URI)?,
+        Target::Memory => Connection::open_in_memory_with_flags(flags)?,
+    };
+    conn.busy_timeout(busy_timeout)?;
+    // NORMAL in WAL mode: a commit is durable against a process crash (kill -9) at once,
+    // and against power loss from the next checkpoint; it saves an fsync per commit.
+    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    Ok(conn)
+}
+
+/// One queued write.
+trait Job: Send {
+    /// Runs inside the batch's transaction; `false` if it failed.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Answers: its own result if the batch committed, `Err(lost)` if it did not.
+    fn reply(self: Box<Self>, lost: Option<StoreError>);
+}
+
+struct Task<T, F> {
+    f: Option<F>,
+    result: Option<Result<T, StoreError>>,
+    tx: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<T: Send, F: FnOnce(&Connection) -> Result<T, StoreError> + Send> Job for Task<T, F> {
+    fn run(&mut self, conn: &Connection) -> bool {
+        let f = self.f.take().expect("a job runs once");
+        // A panicking job fails alone; the writer thread lives on for the others.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)))
+            .unwrap_or_else(|_| {
+                Err(StoreError::Db(Box::new(std::io::Error::other("a store job panicked"))))
+            });
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn reply(self: Box<Self>, lost: Option<StoreError>) {
+        let result = match (lost, self.result) {
+            // A failed job's own error says more than the batch's.
+            (_, Some(Err(e))) => Err(e),
+            (Some(lost), _) => Err(lost),
+            (None, Some(ok)) => ok,
+            (None, None) => Err(closed()),
+        };
+        // The caller may have gone (a cancelled request); the write stands regardless.
+        let _ = self.tx.send(result);
+    }
+}
+
+fn writer_loop(conn: &Mutex<Connection>, rx: &mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(&lock(conn), batch);
+    }
+}
+
+/// Runs `batch` in as few transactions as SQLite allows (one, unless an error made SQLite
+/// roll the transaction back itself), answering each job after its transaction ends.
+fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
+    let mut done: Vec<Box<dyn Job>> = Vec::with_capacity(batch.len());
+    let mut jobs = batch.into_iter();
+    'transaction: loop {
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            let err = StoreError::from(e);
+            for job in jobs {
+                job.reply(Some(copy(&err)));
+            }
+            return;
+        }
+        for mut job in jobs.by_ref() {
+            let _ = conn.execute_batch("SAVEPOINT job");
+            let ok = job.run(conn);
+            if conn.is_autocommit() {
+                // SQLite ended the transaction itself (an I/O error, or a full disk): every
+                // job in it is lost, including those that had succeeded.
+                let lost = StoreError::Db(Box::new(std::io::Error::other(
+                    "the transaction was rolled back by SQLite",
+                )));
+                for earlier in done.drain(..) {
+                    earlier.reply(Some(copy(&lost)));
+                }
+                job.reply(Some(lost));
+                continue 'transaction;
+            }
+            if !ok {
+                let _ = conn.execute_batch("ROLLBACK TO job");
+            }
+            let _ = conn.execute_batch("RELEASE job");
+            done.push(job);
+        }
+        let lost = conn.execute_batch("COMMIT").err().map(StoreError::from);
+        if lost.is_some() && !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for job in done {
+            job.reply(lost.as_ref().map(copy));
+        }
+        return;
+    }
+}
+
+/// The same failure for another job of the batch (errors are not `Clone`).
+fn copy(err: &StoreError) -> StoreError {
+    match err {
+        StoreError::Busy => StoreError::Busy,
+        other => {
+            let why = std::error::Error::source(other).map_or_else(|| other.to_string(), ToString::to_string);
+            StoreError::Db(Box::new(std::io::Error::other(why)))
+        }
+    }
+}
