@@ -896,7 +896,6 @@ async fn memory(mode: &'static str, events: usize, pushers: usize) -> Memory {
     let settled_kb = status_kb(pid, "VmRSS:");
     let hwm_kb = status_kb(pid, "VmHWM:");
     let (pending, attempted) = counts().await;
-    pool.close().await;
     sampling.store(false, Ordering::SeqCst);
     let _ = sampler.join();
     let _ = child.kill();

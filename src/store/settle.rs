@@ -1,11 +1,8 @@
 //! Claiming and settling deliveries in batches: one transaction records the outcomes of
-//! many lanes' attempts and claims each lane's next delivery, with a handful of
-//! statements whatever the batch size (rows travel as JSON arrays through `json_each`).
-//! The single writer connection is the service's bottleneck; this keeps its work per
-//! delivery small.
+//! many lanes' attempts and claims each lane's next delivery. The single writer is the
+//! service's bottleneck, so a commit is shared by as many deliveries as are ready.
 
-use rusqlite::{params, Connection};
-use serde_json::{json, Value};
+use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -118,78 +115,45 @@ pub struct Settled {
     pub next: Option<Claimed>,
 }
 
-// An upsert rather than `UPDATE ... FROM json_each`: SQLite would plan that join with the
-// whole deliveries table as the outer loop (no statistics on `json_each`), so a batch cost
-// grew with the queue. Here each JSON row is looked up by primary key. Only existing
-// rows are proposed, so the insert path never runs; spare columns of the proposed row
-// carry `unattempted` (attempts) and "keep the due time" (next_attempt_ms = -1).
-const FINISH: &str = "INSERT INTO deliveries (seq, id, event_seq, webhook_id, state, attempts, \
-    next_attempt_ms, last_error, created_at, completed_at) \
-    SELECT json_extract(value, '$.seq'), '', 0, '', json_extract(value, '$.state'), \
-    json_extract(value, '$.unattempted'), COALESCE(json_extract(value, '$.next'), -1), \
-    json_extract(value, '$.error'), '', json_extract(value, '$.done') FROM json_each(?1) \
-    WHERE EXISTS (SELECT 1 FROM deliveries AS d WHERE d.seq = json_extract(value, '$.seq')) \
-    ON CONFLICT (seq) DO UPDATE SET state = excluded.state, \
-    attempts = deliveries.attempts - excluded.attempts, \
-    next_attempt_ms = CASE WHEN excluded.next_attempt_ms < 0 THEN deliveries.next_attempt_ms \
-                      ELSE excluded.next_attempt_ms END, \
-    lease_until_ms = NULL, last_error = excluded.last_error, \
-    completed_at = excluded.completed_at";
+// One statement per row: each is a prepared-statement step on the writer thread, a few
+// microseconds, so there is nothing to gain from folding rows into JSON arrays.
+const FINISH: &str = "UPDATE deliveries SET state = ?2, attempts = attempts - ?3, \
+    next_attempt_ms = COALESCE(?4, next_attempt_ms), lease_until_ms = NULL, last_error = ?5, \
+    completed_at = ?6 WHERE seq = ?1";
 
-const LOG_ATTEMPTS: &str = "INSERT OR REPLACE INTO delivery_attempts (delivery_seq, number, \
+const LOG_ATTEMPT: &str = "INSERT OR REPLACE INTO delivery_attempts (delivery_seq, number, \
     started_at, duration_ms, success, status_code, error, response_body) \
-    SELECT json_extract(value, '$.seq'), json_extract(value, '$.n'), json_extract(value, '$.at'), \
-    json_extract(value, '$.ms'), json_extract(value, '$.ok'), json_extract(value, '$.status'), \
-    json_extract(value, '$.error'), json_extract(value, '$.body') FROM json_each(?1)";
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 const SUCCEEDED: &str = "UPDATE webhooks SET error_count = 0, failing_since = NULL, \
-    last_triggered = ?1 WHERE id IN (SELECT value FROM json_each(?2))";
+    last_triggered = ?1 WHERE id = ?2";
 
 const FAILED: &str = "UPDATE webhooks SET error_count = error_count + 1, \
-    failing_since = COALESCE(failing_since, ?1) WHERE id IN (SELECT value FROM json_each(?2))";
+    failing_since = COALESCE(failing_since, ?1) WHERE id = ?2";
 
-const DISABLE_RUNS: &str = "UPDATE webhooks SET active = 0, disabled_at = ?1, \
+const DISABLE_RUN: &str = "UPDATE webhooks SET active = 0, disabled_at = ?1, \
     disabled_reason = 'switched off after ' || error_count || \
     ' consecutive failed deliveries since ' || failing_since \
-    WHERE id IN (SELECT value FROM json_each(?2)) AND active = 1 AND error_count >= ?3 \
-    AND failing_since <= ?4 RETURNING id, disabled_reason";
+    WHERE id = ?2 AND active = 1 AND error_count >= ?3 AND failing_since <= ?4 \
+    RETURNING disabled_reason";
 
 const DISABLE_NOW: &str = "UPDATE webhooks SET active = 0, disabled_at = ?1, \
-    disabled_reason = (SELECT json_extract(value, '$.reason') FROM json_each(?2) \
-                       WHERE json_extract(value, '$.id') = webhooks.id) \
-    WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(?2)) \
-    RETURNING id, disabled_reason";
+    disabled_reason = ?3 WHERE id = ?2 RETURNING disabled_reason";
 
 // `INDEXED BY`: without statistics SQLite would walk `deliveries_due` and sort, which
 // grows with the queue; the lane index finds a webhook's next delivery directly.
 const CLAIM: &str = "UPDATE deliveries SET state = 'inflight', attempts = attempts + 1, \
-    lease_until_ms = ?1 WHERE seq IN (SELECT (SELECT d.seq FROM deliveries AS d \
-    INDEXED BY deliveries_lane WHERE d.webhook_id = j.value AND d.state = 'pending' \
-    AND d.next_attempt_ms <= ?2 ORDER BY d.seq LIMIT 1) FROM json_each(?3) AS j) \
-    RETURNING seq, id, webhook_id, attempts, event_seq, force, created_at";
+    lease_until_ms = ?1 WHERE seq = (SELECT d.seq FROM deliveries AS d \
+    INDEXED BY deliveries_lane WHERE d.webhook_id = ?3 AND d.state = 'pending' \
+    AND d.next_attempt_ms <= ?2 ORDER BY d.seq LIMIT 1) \
+    RETURNING seq, id, attempts, event_seq, force, created_at";
 
-const EVENTS: &str = "SELECT seq, type, subject, author, uri, record FROM events \
-    WHERE seq IN (SELECT value FROM json_each(?1))";
+const EVENT: &str = "SELECT type, subject, author, uri, record FROM events WHERE seq = ?";
 
-const WEBHOOKS: &str = concat!(
-    "SELECT ",
-    webhook_columns!(),
-    " FROM webhooks WHERE id IN (SELECT value FROM json_each(?1))"
-);
+const WEBHOOK: &str = concat!("SELECT ", webhook_columns!(), " FROM webhooks WHERE id = ?");
 
-const SECRETS: &str = "SELECT webhook_id, secret FROM webhook_secrets \
-    WHERE webhook_id IN (SELECT value FROM json_each(?1)) \
+const SECRETS: &str = "SELECT secret FROM webhook_secrets WHERE webhook_id = ?1 \
     AND (expires_at IS NULL OR expires_at > ?2) ORDER BY rowid DESC";
-
-type ClaimRow = (i64, String, String, i64, i64, bool, String);
-type EventRow = (
-    i64,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
 
 impl Store {
     /// Records the finished attempts and claims the next deliveries of `requests` in one
@@ -206,7 +170,7 @@ impl Store {
         let now_ms = super::outbox::to_ms(now);
         let finished: Vec<(&Claimed, &Outcome)> =
             requests.iter().filter_map(|r| r.finished).collect();
-        let outcomes = (!finished.is_empty()).then(|| Outcomes::new(&finished, &now_s, now));
+        let outcomes = (!finished.is_empty()).then(|| Outcomes::new(&finished, now));
         let since = datetime::format(crate::clock::from_ms(now_ms - policy.min_span_ms));
         let claims: Vec<String> = requests
             .iter()
@@ -239,65 +203,58 @@ impl Store {
     }
 }
 
-/// The outcomes of a batch as the JSON arrays its statements read.
-struct Outcomes {
-    rows: String,
-    logs: Option<String>,
-    ok: Option<String>,
-    failed: Option<String>,
-    gone: Option<String>,
+/// One finished attempt, as the statements write it.
+struct Row {
+    seq: i64,
+    webhook: String,
+    state: &'static str,
+    unattempted: i64,
+    next_ms: Option<i64>,
+    error: Option<String>,
+    log: Option<(i64, String, AttemptLog, bool)>,
+    /// Counts towards `errorCount` (Some(false): ends the failure run).
+    failure: Option<bool>,
+    disable: Option<String>,
 }
 
+/// The outcomes of a batch, owned, for the writer thread.
+struct Outcomes(Vec<Row>);
+
 impl Outcomes {
-    fn new(finished: &[(&Claimed, &Outcome)], now_s: &str, now: OffsetDateTime) -> Self {
-        let mut rows = Vec::new();
-        let mut logs = Vec::new();
-        let (mut ok, mut failed, mut gone) = (Vec::new(), Vec::new(), Vec::new());
-        for (c, o) in finished {
-            let (state, next, log) = match o {
+    fn new(finished: &[(&Claimed, &Outcome)], now: OffsetDateTime) -> Self {
+        let rows = finished.iter().map(|(c, o)| {
+            let (state, next_ms, log) = match o {
                 Outcome::Succeeded(log) => ("succeeded", None, Some(log)),
                 Outcome::Muted => ("muted", None, None),
                 Outcome::Skipped => ("skipped", None, None),
                 Outcome::Retry { log, next_ms, .. } => ("pending", Some(*next_ms), Some(log)),
                 Outcome::Failed { log, .. } => ("failed", None, Some(log)),
             };
-            // Muted and skipped deliveries made no request: the claim's attempt is not one.
-            let unattempted = i64::from(matches!(o, Outcome::Muted | Outcome::Skipped));
-            rows.push(json!({
-                "seq": c.seq, "state": state, "next": next,
-                "error": log.and_then(|l| l.error.clone()),
-                "done": next.is_none().then_some(now_s), "unattempted": unattempted,
-            }));
-            if let Some(l) = log {
-                logs.push(json!({
-                    "seq": c.seq, "n": c.attempt,
-                    "at": datetime::format(l.started_at.unwrap_or(now)),
-                    "ms": l.duration_ms, "ok": matches!(o, Outcome::Succeeded(_)),
-                    "status": l.status_code, "error": l.error, "body": l.response_body,
-                }));
+            let ok = matches!(o, Outcome::Succeeded(_));
+            Row {
+                seq: c.seq,
+                webhook: c.webhook.id.clone(),
+                state,
+                // Muted and skipped deliveries made no request: the claim's attempt is not one.
+                unattempted: i64::from(matches!(o, Outcome::Muted | Outcome::Skipped)),
+                next_ms,
+                error: log.and_then(|l| l.error.clone()),
+                log: log.map(|l| {
+                    let at = datetime::format(l.started_at.unwrap_or(now));
+                    (c.attempt, at, l.clone(), ok)
+                }),
+                failure: match o {
+                    Outcome::Succeeded(_) => Some(false),
+                    Outcome::Retry { failure: true, .. } | Outcome::Failed { .. } => Some(true),
+                    _ => None,
+                },
+                disable: match o {
+                    Outcome::Failed { disable, .. } => disable.clone(),
+                    _ => None,
+                },
             }
-            let id = c.webhook.id.as_str();
-            match o {
-                Outcome::Succeeded(_) => ok.push(id),
-                Outcome::Retry { failure: true, .. } | Outcome::Failed { .. } => failed.push(id),
-                _ => {}
-            }
-            if let Outcome::Failed {
-                disable: Some(reason),
-                ..
-            } = o
-            {
-                gone.push(json!({"id": id, "reason": reason}));
-            }
-        }
-        let some = |v: Vec<Value>| (!v.is_empty()).then(|| Value::from(v).to_string());
-        Self {
-            rows: Value::from(rows).to_string(),
-            logs: some(logs),
-            ok: (!ok.is_empty()).then(|| json!(ok).to_string()),
-            failed: (!failed.is_empty()).then(|| json!(failed).to_string()),
-            gone: some(gone),
-        }
+        });
+        Self(rows.collect())
     }
 
     /// Writes the outcomes; returns the webhooks switched off, with why. `since`: a run of
@@ -309,29 +266,53 @@ impl Outcomes {
         failures: i64,
         since: &str,
     ) -> Result<HashMap<String, String>, StoreError> {
-        c.prepare_cached(FINISH)?.execute([&self.rows])?;
-        if let Some(logs) = &self.logs {
-            c.prepare_cached(LOG_ATTEMPTS)?.execute([logs])?;
-        }
-        if let Some(ok) = &self.ok {
-            c.prepare_cached(SUCCEEDED)?.execute([now_s, ok])?;
-        }
         let mut disabled = HashMap::new();
-        let pair = |r: &rusqlite::Row<'_>| Ok((r.get(0)?, r.get(1)?));
-        if let Some(failed) = &self.failed {
-            c.prepare_cached(FAILED)?.execute([now_s, failed])?;
-            let mut q = c.prepare_cached(DISABLE_RUNS)?;
-            let off = q.query_map(params![now_s, failed, failures, since], pair)?;
-            for row in off {
-                let (id, why): (String, String) = row?;
-                disabled.insert(id, why);
+        for r in &self.0 {
+            let done = r.next_ms.is_none().then_some(now_s);
+            c.prepare_cached(FINISH)?.execute(params![
+                r.seq,
+                r.state,
+                r.unattempted,
+                r.next_ms,
+                r.error,
+                done
+            ])?;
+            if let Some((n, at, l, ok)) = &r.log {
+                c.prepare_cached(LOG_ATTEMPT)?.execute(params![
+                    r.seq,
+                    n,
+                    at,
+                    l.duration_ms,
+                    ok,
+                    l.status_code,
+                    l.error,
+                    l.response_body
+                ])?;
             }
-        }
-        if let Some(gone) = &self.gone {
-            let mut q = c.prepare_cached(DISABLE_NOW)?;
-            for row in q.query_map([now_s, gone], pair)? {
-                let (id, why): (String, String) = row?;
-                disabled.insert(id, why);
+            match r.failure {
+                Some(false) => {
+                    c.prepare_cached(SUCCEEDED)?.execute([now_s, &r.webhook])?;
+                }
+                Some(true) => {
+                    c.prepare_cached(FAILED)?.execute([now_s, &r.webhook])?;
+                    let off: Option<String> = c
+                        .prepare_cached(DISABLE_RUN)?
+                        .query_row(params![now_s, r.webhook, failures, since], |x| x.get(0))
+                        .optional()?;
+                    if let Some(why) = off {
+                        disabled.insert(r.webhook.clone(), why);
+                    }
+                }
+                None => {}
+            }
+            if let Some(reason) = &r.disable {
+                let off: Option<String> = c
+                    .prepare_cached(DISABLE_NOW)?
+                    .query_row([now_s, &r.webhook, reason], |x| x.get(0))
+                    .optional()?;
+                if let Some(why) = off {
+                    disabled.insert(r.webhook.clone(), why);
+                }
             }
         }
         Ok(disabled)
@@ -346,68 +327,47 @@ fn claim(
     lease_ms: i64,
     now: OffsetDateTime,
 ) -> Result<HashMap<String, Claimed>, StoreError> {
-    let rows: Vec<ClaimRow> = c
-        .prepare_cached(CLAIM)?
-        .query_map(
-            params![now_ms + lease_ms, now_ms, json!(webhooks).to_string()],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                    r.get(6)?,
-                ))
-            },
-        )?
-        .collect::<Result<_, _>>()?;
-    if rows.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let event_seqs: Vec<i64> = rows.iter().map(|r| r.4).collect();
-    let ids: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
-    let ids_json = json!(ids).to_string();
-    let mut events = HashMap::new();
-    let mut q = c.prepare_cached(EVENTS)?;
-    let found = q.query_map([json!(event_seqs).to_string()], |r| {
-        Ok((
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ))
-    })?;
-    for row in found {
-        let row: EventRow = row?;
-        events.insert(row.0, to_event(row)?);
-    }
-    let mut hooks: HashMap<String, Webhook> = HashMap::new();
-    let mut q = c.prepare_cached(WEBHOOKS)?;
-    for row in q.query_map([&ids_json], WebhookRow::from_row)? {
-        let w = row?.to_webhook()?;
-        hooks.insert(w.id.clone(), w);
-    }
-    let mut by_hook: HashMap<String, Vec<String>> = HashMap::new();
-    let mut q = c.prepare_cached(SECRETS)?;
-    for row in q.query_map([&ids_json, &datetime::format(now)], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-    })? {
-        let (w, s) = row?;
-        by_hook.entry(w).or_default().push(s);
-    }
+    let now_s = datetime::format(now);
+    // One event fans out to many webhooks: a batch often claims several of its deliveries.
+    let mut events: HashMap<i64, Event> = HashMap::new();
     let mut out = HashMap::new();
-    for (seq, id, webhook_id, attempt, event_seq, force, created_at) in rows {
-        // One event fans out to many webhooks: its deliveries share the event row. Both
-        // rows exist (the claim and these reads are one transaction, and deliveries
-        // cascade with their event and webhook).
-        let event = events.get(&event_seq).cloned();
-        let (Some(event), Some(webhook)) = (event, hooks.remove(&webhook_id)) else {
+    for webhook_id in webhooks {
+        let row = c
+            .prepare_cached(CLAIM)?
+            .query_row(params![now_ms + lease_ms, now_ms, webhook_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, bool>(4)?,
+                    r.get::<_, String>(5)?,
+                ))
+            })
+            .optional()?;
+        let Some((seq, id, attempt, event_seq, force, created_at)) = row else {
             continue;
         };
+        let event = match events.get(&event_seq) {
+            Some(e) => e.clone(),
+            None => {
+                let e = to_event(c.prepare_cached(EVENT)?.query_row([event_seq], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })?)?;
+                events.insert(event_seq, e.clone());
+                e
+            }
+        };
+        // Both rows exist: the claim and these reads are one transaction, and deliveries
+        // cascade with their event and webhook.
+        let webhook = c
+            .prepare_cached(WEBHOOK)?
+            .query_row([webhook_id], WebhookRow::from_row)?
+            .to_webhook()?;
+        let secrets = c
+            .prepare_cached(SECRETS)?
+            .query_map([webhook_id, &now_s], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         out.insert(
             webhook_id.clone(),
             Claimed {
@@ -418,14 +378,16 @@ fn claim(
                 created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
                 event,
                 webhook,
-                secrets: by_hook.remove(&webhook_id).unwrap_or_default(),
+                secrets,
             },
         );
     }
     Ok(out)
 }
 
-fn to_event((_, kind, subject, author, uri, record): EventRow) -> Result<Event, StoreError> {
+type EventRow = (String, String, Option<String>, Option<String>, Option<String>);
+
+fn to_event((kind, subject, author, uri, record): EventRow) -> Result<Event, StoreError> {
     let kind = EventKind::parse(&kind).ok_or_else(|| {
         super::error::decode_error(std::io::Error::other(format!("unknown event type {kind}")))
     })?;
