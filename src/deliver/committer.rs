@@ -6,6 +6,7 @@
 use crate::clock::Clock;
 use crate::store::{Claimed, DisablePolicy, Outcome, SettleRequest, Settled, Store};
 use std::sync::Arc;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most requests served by one transaction.
@@ -18,6 +19,11 @@ pub(super) struct Job {
     pub reply: oneshot::Sender<Result<Settled, String>>,
 }
 
+/// Batches sent to the store at once. While one is being written, the next forms and
+/// waits at the writer, so lanes that finish their request meanwhile are not held back
+/// by a whole transaction plus the hand-offs around it.
+const IN_FLIGHT: usize = 2;
+
 /// Serves jobs until every sender is gone.
 pub(super) async fn run(
     store: Store,
@@ -26,32 +32,47 @@ pub(super) async fn run(
     lease_ms: i64,
     mut rx: mpsc::Receiver<Job>,
 ) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
-    while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
-        let requests: Vec<SettleRequest<'_>> = jobs
-            .iter()
-            .map(|j| SettleRequest {
-                finished: j.finished.as_ref().map(|(c, o)| (c, o)),
-                claim: j.claim.as_deref(),
-            })
-            .collect();
-        let result = store
-            .settle_batch(&requests, policy, clock.now(), lease_ms)
-            .await;
-        drop(requests);
-        match result {
-            Ok(settled) => {
-                for (job, s) in jobs.drain(..).zip(settled) {
-                    let _ = job.reply.send(Ok(s));
+    let mut writing = FuturesUnordered::new();
+    loop {
+        let mut jobs = Vec::with_capacity(MAX_BATCH);
+        tokio::select! {
+            n = rx.recv_many(&mut jobs, MAX_BATCH), if writing.len() < IN_FLIGHT => {
+                if n == 0 {
+                    break;
                 }
+                writing.push(settle(&store, &*clock, policy, lease_ms, jobs));
             }
-            Err(e) => {
-                // Claims stay as they were; an unrecorded attempt's claim lapses and the
-                // delivery is tried again with the same id (at least once).
-                tracing::error!(error = %e, batch = jobs.len(), "could not record deliveries");
-                for job in jobs.drain(..) {
-                    let _ = job.reply.send(Err(e.to_string()));
-                }
+            Some(()) = writing.next(), if !writing.is_empty() => {}
+        }
+    }
+    while writing.next().await.is_some() {}
+}
+
+/// Records and claims one batch, and answers its lanes.
+async fn settle(store: &Store, clock: &dyn Clock, policy: DisablePolicy, lease_ms: i64, jobs: Vec<Job>) {
+    let requests: Vec<SettleRequest<'_>> = jobs
+        .iter()
+        .map(|j| SettleRequest {
+            finished: j.finished.as_ref().map(|(c, o)| (c, o)),
+            claim: j.claim.as_deref(),
+        })
+        .collect();
+    let result = store
+        .settle_batch(&requests, policy, clock.now(), lease_ms)
+        .await;
+    drop(requests);
+    match result {
+        Ok(settled) => {
+            for (job, s) in jobs.into_iter().zip(settled) {
+                let _ = job.reply.send(Ok(s));
+            }
+        }
+        Err(e) => {
+            // Claims stay as they were; an unrecorded attempt's claim lapses and the
+            // delivery is tried again with the same id (at least once).
+            tracing::error!(error = %e, batch = jobs.len(), "could not record deliveries");
+            for job in jobs {
+                let _ = job.reply.send(Err(e.to_string()));
             }
         }
     }

@@ -9,9 +9,9 @@
 //! writer), and a write transaction is one closure, one hop to the writer thread and back.
 //!
 //! Group commit: the writer takes every job waiting when it wakes (up to [`MAX_BATCH`]),
-//! runs each inside its own `SAVEPOINT` within one `BEGIN IMMEDIATE` transaction, and
-//! answers them only after `COMMIT`. A failing job rolls back to its savepoint alone; the
-//! others still commit. So a job is atomic, and nothing is acknowledged before it is durable.
+//! runs each inside its own `SAVEPOINT` within one `BEGIN IMMEDIATE` transaction (a job
+//! alone needs none), and answers them only after `COMMIT`. A failing job rolls back to
+//! its savepoint alone; the others still commit. So a job is atomic, and nothing is acknowledged before it is durable.
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::PathBuf;
@@ -190,7 +190,9 @@ fn connect(target: &Target, busy_timeout: Duration, create: bool) -> Result<Conn
     conn.busy_timeout(busy_timeout)?;
     // NORMAL in WAL mode: a commit is durable against a process crash (kill -9) at once,
     // and against power loss from the next checkpoint; it saves an fsync per commit.
-    conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;",
+    )?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
@@ -261,8 +263,13 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
             }
             return;
         }
+        // A savepoint copies every page a job first touches into a sub-journal; a job
+        // alone in its transaction needs none (if it fails, the transaction is rolled back).
+        let alone = jobs.len() == 1 && done.is_empty();
         for mut job in jobs.by_ref() {
-            let _ = conn.execute_batch("SAVEPOINT job");
+            if !alone {
+                let _ = conn.execute_batch("SAVEPOINT job");
+            }
             let ok = job.run(conn);
             if conn.is_autocommit() {
                 // SQLite ended the transaction itself (an I/O error, or a full disk): every
@@ -276,10 +283,18 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
                 job.reply(Some(lost));
                 continue 'transaction;
             }
-            if !ok {
-                let _ = conn.execute_batch("ROLLBACK TO job");
+            if alone {
+                if !ok {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    job.reply(None);
+                    return;
+                }
+            } else {
+                if !ok {
+                    let _ = conn.execute_batch("ROLLBACK TO job");
+                }
+                let _ = conn.execute_batch("RELEASE job");
             }
-            let _ = conn.execute_batch("RELEASE job");
             done.push(job);
         }
         let lost = conn.execute_batch("COMMIT").err().map(StoreError::from);

@@ -64,8 +64,8 @@ impl Store {
             None
         };
         let page = rows
-            .iter()
-            .map(WebhookRow::to_webhook)
+            .into_iter()
+            .map(WebhookRow::into_webhook)
             .collect::<Result<_, _>>()?;
         Ok((page, next))
     }

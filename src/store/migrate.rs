@@ -16,6 +16,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "store", include_str!("../../migrations/0001_store.sql")),
     (2, "delivery", include_str!("../../migrations/0002_delivery.sql")),
     (3, "jetstream", include_str!("../../migrations/0003_jetstream.sql")),
+    (4, "queue indexes", include_str!("../../migrations/0004_queue_indexes.sql")),
 ];
 
 const TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -254,8 +254,8 @@ impl Store {
 fn queue_stats(c: &Connection) -> Result<(i64, i64, i64), StoreError> {
     let (pending, inflight) = c
         .prepare_cached(
-            "SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'inflight'), 0) \
-             FROM deliveries WHERE state IN ('pending', 'inflight')",
+            "SELECT (SELECT COUNT(*) FROM deliveries WHERE state = 'pending'), \
+             (SELECT COUNT(*) FROM deliveries WHERE state = 'inflight')",
         )?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let disabled = c

@@ -93,6 +93,30 @@ impl WebhookRow {
             extra: self.status_fields(),
         })
     }
+
+    /// [`WebhookRow::to_webhook`], moving the strings instead of copying them.
+    pub fn into_webhook(self) -> Result<Webhook, StoreError> {
+        let extra = self.status_fields();
+        Ok(Webhook {
+            events: serde_json::from_str(&self.events).map_err(decode_error)?,
+            rewrite: json_opt(self.rewrite.as_deref())?,
+            mute_words: json_opt(self.mute_words.as_deref())?,
+            id: self.id,
+            url: self.url,
+            active: self.active,
+            streamplace_format: self.streamplace_format,
+            prefix: self.prefix,
+            suffix: self.suffix,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            name: self.name,
+            description: self.description,
+            last_triggered: self.last_triggered,
+            error_count: Some(self.error_count),
+            type_: None,
+            extra,
+        })
+    }
 }
 
 impl WebhookRow {

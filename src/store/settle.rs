@@ -140,11 +140,11 @@ const DISABLE_RUN: &str = "UPDATE webhooks SET active = 0, disabled_at = ?1, \
 const DISABLE_NOW: &str = "UPDATE webhooks SET active = 0, disabled_at = ?1, \
     disabled_reason = ?3 WHERE id = ?2 RETURNING disabled_reason";
 
-// `INDEXED BY`: without statistics SQLite would walk `deliveries_due` and sort, which
-// grows with the queue; the lane index finds a webhook's next delivery directly.
+// `INDEXED BY`: without statistics SQLite might pick another index and sort, which grows
+// with the queue; the pending index finds a webhook's next delivery directly.
 const CLAIM: &str = "UPDATE deliveries SET state = 'inflight', attempts = attempts + 1, \
     lease_until_ms = ?1 WHERE seq = (SELECT d.seq FROM deliveries AS d \
-    INDEXED BY deliveries_lane WHERE d.webhook_id = ?3 AND d.state = 'pending' \
+    INDEXED BY deliveries_pending WHERE d.webhook_id = ?3 AND d.state = 'pending' \
     AND d.next_attempt_ms <= ?2 ORDER BY d.seq LIMIT 1) \
     RETURNING seq, id, attempts, event_seq, force, created_at";
 
@@ -363,7 +363,7 @@ fn claim(
         let webhook = c
             .prepare_cached(WEBHOOK)?
             .query_row([webhook_id], WebhookRow::from_row)?
-            .to_webhook()?;
+            .into_webhook()?;
         let secrets = c
             .prepare_cached(SECRETS)?
             .query_map([webhook_id, &now_s], |r| r.get(0))?

@@ -89,7 +89,7 @@ impl Store {
     /// The owner's webhook with this id, if there is one.
     pub async fn get_webhook(&self, owner: &str, id: &str) -> Result<Option<Webhook>, StoreError> {
         let row = self.db.read(|c| select_one(c, owner, id))?;
-        row.map(|r| r.to_webhook()).transpose()
+        row.map(WebhookRow::into_webhook).transpose()
     }
 
     /// Applies `patch` to the owner's webhook and sets `updatedAt`. When the patch has a
