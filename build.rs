@@ -28,7 +28,7 @@ fn compile(dir: &Path, root: &str, out: &Path) {
 }
 
 fn main() {
-    // `sqlx::migrate!` embeds these; a new migration file must trigger a rebuild.
+    // `store/migrate.rs` embeds these with `include_str!`; a new file must trigger a rebuild.
     println!("cargo:rerun-if-changed=migrations");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     compile(

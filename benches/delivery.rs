@@ -853,11 +853,9 @@ async fn memory(mode: &'static str, events: usize, pushers: usize) -> Memory {
 
     // Let the lane go through the queue (down: every delivery gets its one failed
     // attempt; stalled: nothing moves), then read again.
-    let inspect = rusqlite::Connection::open_with_flags(
-        &db,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("inspect db");
+    let inspect =
+        rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("inspect db");
     let counts = || async {
         let (pending, attempted): (i64, i64) = inspect
             .query_row(

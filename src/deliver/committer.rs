@@ -5,8 +5,8 @@
 
 use crate::clock::Clock;
 use crate::store::{Claimed, DisablePolicy, Outcome, SettleRequest, Settled, Store};
-use std::sync::Arc;
 use futures_util::stream::{FuturesUnordered, StreamExt};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most requests served by one transaction.
@@ -49,7 +49,13 @@ pub(super) async fn run(
 }
 
 /// Records and claims one batch, and answers its lanes.
-async fn settle(store: &Store, clock: &dyn Clock, policy: DisablePolicy, lease_ms: i64, jobs: Vec<Job>) {
+async fn settle(
+    store: &Store,
+    clock: &dyn Clock,
+    policy: DisablePolicy,
+    lease_ms: i64,
+    jobs: Vec<Job>,
+) {
     let requests: Vec<SettleRequest<'_>> = jobs
         .iter()
         .map(|j| SettleRequest {

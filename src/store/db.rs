@@ -177,7 +177,11 @@ fn closed() -> StoreError {
 }
 
 /// Opens one connection with the store's settings.
-fn connect(target: &Target, busy_timeout: Duration, create: bool) -> Result<Connection, StoreError> {
+fn connect(
+    target: &Target,
+    busy_timeout: Duration,
+    create: bool,
+) -> Result<Connection, StoreError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
@@ -217,7 +221,9 @@ impl<T: Send, F: FnOnce(&Connection) -> Result<T, StoreError> + Send> Job for Ta
         // A panicking job fails alone; the writer thread lives on for the others.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)))
             .unwrap_or_else(|_| {
-                Err(StoreError::Db(Box::new(std::io::Error::other("a store job panicked"))))
+                Err(StoreError::Db(Box::new(std::io::Error::other(
+                    "a store job panicked",
+                ))))
             });
         let ok = result.is_ok();
         self.result = Some(result);
@@ -313,7 +319,8 @@ fn copy(err: &StoreError) -> StoreError {
     match err {
         StoreError::Busy => StoreError::Busy,
         other => {
-            let why = std::error::Error::source(other).map_or_else(|| other.to_string(), ToString::to_string);
+            let why = std::error::Error::source(other)
+                .map_or_else(|| other.to_string(), ToString::to_string);
             StoreError::Db(Box::new(std::io::Error::other(why)))
         }
     }

@@ -73,7 +73,10 @@ impl Store {
             );
             let mut rows: Vec<DeliveryRow> = c
                 .prepare_cached(&sql)?
-                .query_map(params![webhook_id, before, status, limit as i64 + 1], delivery_row)?
+                .query_map(
+                    params![webhook_id, before, status, limit as i64 + 1],
+                    delivery_row,
+                )?
                 .collect::<Result<_, _>>()?;
             let next = if rows.len() > limit {
                 rows.truncate(limit);
@@ -139,8 +142,19 @@ fn get_delivery(c: &Connection, owner: &str, id: &str) -> Result<Option<Delivery
 }
 
 fn to_delivery(c: &Connection, r: DeliveryRow) -> Result<Delivery, StoreError> {
-    let (seq, id, webhook_id, event_id, kind, state, attempts, next_ms, last_error, created, completed) =
-        r;
+    let (
+        seq,
+        id,
+        webhook_id,
+        event_id,
+        kind,
+        state,
+        attempts,
+        next_ms,
+        last_error,
+        created,
+        completed,
+    ) = r;
     let attempts_log = c
         .prepare_cached(
             "SELECT number, started_at, duration_ms, success, status_code, error, response_body \

@@ -40,7 +40,9 @@ impl From<rusqlite::Error> for StoreError {
             // Only the `webhooks_dup_*` indexes cover `url_key`; other unique keys are
             // random ids and hashes, whose collision is a bug worth a 500.
             if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                && msg.as_deref().is_some_and(|m| m.contains("webhooks.url_key"))
+                && msg
+                    .as_deref()
+                    .is_some_and(|m| m.contains("webhooks.url_key"))
             {
                 return StoreError::DuplicateWebhook;
             }

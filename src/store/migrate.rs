@@ -14,9 +14,21 @@ use super::StoreError;
 /// `(version, description, sql)`; descriptions are the file names' words, as sqlx has them.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "store", include_str!("../../migrations/0001_store.sql")),
-    (2, "delivery", include_str!("../../migrations/0002_delivery.sql")),
-    (3, "jetstream", include_str!("../../migrations/0003_jetstream.sql")),
-    (4, "queue indexes", include_str!("../../migrations/0004_queue_indexes.sql")),
+    (
+        2,
+        "delivery",
+        include_str!("../../migrations/0002_delivery.sql"),
+    ),
+    (
+        3,
+        "jetstream",
+        include_str!("../../migrations/0003_jetstream.sql"),
+    ),
+    (
+        4,
+        "queue indexes",
+        include_str!("../../migrations/0004_queue_indexes.sql"),
+    ),
 ];
 
 const TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
@@ -49,7 +61,9 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
             .optional()?;
         match applied {
             Some((false, _)) => {
-                return Err(failed(format!("migration {version} was left partly applied")))
+                return Err(failed(format!(
+                    "migration {version} was left partly applied"
+                )))
             }
             Some((true, stored)) if stored != checksum => {
                 return Err(failed(format!(
@@ -73,7 +87,9 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         )?;
     }
     let newest: Option<i64> =
-        tx.query_row("SELECT MAX(version) FROM _sqlx_migrations", [], |r| r.get(0))?;
+        tx.query_row("SELECT MAX(version) FROM _sqlx_migrations", [], |r| {
+            r.get(0)
+        })?;
     let known = MIGRATIONS.last().map_or(0, |m| m.0);
     if newest.is_some_and(|v| v > known) {
         return Err(failed(format!(

@@ -52,9 +52,11 @@ impl Store {
     /// The Jetstream consumer's saved position (`time_us` of the last processed event).
     pub async fn jetstream_cursor(&self) -> Result<Option<i64>, StoreError> {
         self.db.read(|c| {
-            Ok(c.prepare_cached("SELECT time_us FROM jetstream_cursor WHERE id = 1")?
-                .query_row([], |r| r.get(0))
-                .optional()?)
+            Ok(
+                c.prepare_cached("SELECT time_us FROM jetstream_cursor WHERE id = 1")?
+                    .query_row([], |r| r.get(0))
+                    .optional()?,
+            )
         })
     }
 
@@ -79,7 +81,11 @@ impl Store {
         let record = event.record.as_ref().map(Value::to_string);
         let created = datetime::format(now);
         let (kind, bit) = (event.kind.as_str(), events::bit(event.kind.webhook_event()));
-        let (subject, author, uri) = (event.subject.clone(), event.author.clone(), event.uri.clone());
+        let (subject, author, uri) = (
+            event.subject.clone(),
+            event.author.clone(),
+            event.uri.clone(),
+        );
         let dedupe_key = dedupe_key.map(str::to_owned);
         self.db
             .write(move |c| {
@@ -174,7 +180,13 @@ impl Store {
                     "INSERT INTO deliveries (id, event_seq, webhook_id, state, next_attempt_ms, \
                      force, created_at) VALUES (?, ?, ?, 'pending', ?, 1, ?)",
                 )?
-                .execute(params![id, event_seq, webhook_id, to_ms(now), created])?;
+                .execute(params![
+                    id,
+                    event_seq,
+                    webhook_id,
+                    to_ms(now),
+                    created
+                ])?;
                 Ok(id)
             })
             .await

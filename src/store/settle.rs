@@ -385,7 +385,13 @@ fn claim(
     Ok(out)
 }
 
-type EventRow = (String, String, Option<String>, Option<String>, Option<String>);
+type EventRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn to_event((kind, subject, author, uri, record): EventRow) -> Result<Event, StoreError> {
     let kind = EventKind::parse(&kind).ok_or_else(|| {

@@ -7,8 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::rngs::OsRng;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 use rusqlite::OptionalExtension;
+use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::{datetime, Store, StoreError};
@@ -165,7 +165,8 @@ impl Store {
         let secret_hash = hash(secret);
         let found: Option<TokenInfo> = self.db.read(|c| {
             let mut q = c.prepare_cached(sql)?;
-            Ok(q.query_row([&secret_hash], TokenInfo::from_row).optional()?)
+            Ok(q.query_row([&secret_hash], TokenInfo::from_row)
+                .optional()?)
         })?;
         let Some(mut info) = found else {
             return Ok(None);

@@ -147,8 +147,10 @@ impl Store {
         let deleted = self
             .db
             .write(move |c| {
-                Ok(c.prepare_cached("DELETE FROM webhooks WHERE id = ? AND owner = ?")?
-                    .execute([id, owner])?)
+                Ok(
+                    c.prepare_cached("DELETE FROM webhooks WHERE id = ? AND owner = ?")?
+                        .execute([id, owner])?,
+                )
             })
             .await?;
         Ok(deleted > 0)

@@ -62,7 +62,10 @@ async fn ambiguous_prefix_revokes_nothing() {
     store
         .db
         .write(move |c| {
-            c.execute("UPDATE api_tokens SET prefix = ? WHERE id = ?", [prefix, id])?;
+            c.execute(
+                "UPDATE api_tokens SET prefix = ? WHERE id = ?",
+                [prefix, id],
+            )?;
             Ok(())
         })
         .await
