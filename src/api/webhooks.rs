@@ -11,6 +11,7 @@ use crate::xrpc::XrpcError;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 use placehook_codegen::rt::Validate;
 
@@ -80,11 +81,14 @@ pub async fn get(
 }
 
 /// `place.stream.server.listWebhooks`
+///
+/// Answers with the store's serialised page (built from the generated output type), which
+/// it keeps until the owner's webhooks change.
 pub async fn list(
     State(s): State<AppState>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
-) -> XrpcResult<list_webhooks::Output> {
+) -> Result<axum::response::Response, XrpcError> {
     let (params, caller): (list_webhooks::Params, _) = s
         .query(
             &headers,
@@ -96,9 +100,9 @@ pub async fn list(
         .await?;
     // Validation bounds `limit` to 1..=100.
     let limit = u32::try_from(params.limit).unwrap_or(50);
-    let (webhooks, cursor) = s
+    let page = s
         .store
-        .list_webhooks(
+        .list_webhooks_json(
             &caller.did,
             limit,
             params.cursor.as_deref(),
@@ -106,12 +110,11 @@ pub async fn list(
             params.event.map(|e| e.as_str()),
         )
         .await?;
-    Ok(Json(output(list_webhooks::Output {
-        webhooks,
-        cursor,
-        type_: None,
-        extra: Default::default(),
-    })))
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        page.to_string(),
+    )
+        .into_response())
 }
 
 /// `place.stream.server.updateWebhook`

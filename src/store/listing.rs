@@ -1,9 +1,12 @@
 //! Listing an owner's webhooks, newest first, in keyset pages.
 
 use super::cursor::Scope;
+use super::page_cache::PageKey;
 use super::row::{webhook_columns, WebhookRow};
 use super::{events, Store, StoreError};
 use crate::lexicon::place::stream::server::defs::Webhook;
+use crate::lexicon::place::stream::server::list_webhooks;
+use std::sync::Arc;
 
 /// The largest page `list_webhooks` returns, whatever `limit` asks for. Callers validate
 /// the lexicon's 1..=100 first; this only bounds memory if one does not.
@@ -68,5 +71,45 @@ impl Store {
             .map(WebhookRow::into_webhook)
             .collect::<Result<_, _>>()?;
         Ok((page, next))
+    }
+
+    /// [`Store::list_webhooks`] as the `listWebhooks` answer, serialised: from memory when
+    /// the owner's webhooks have not changed since the same page was last asked for.
+    pub async fn list_webhooks_json(
+        &self,
+        owner: &str,
+        limit: u32,
+        cursor: Option<&str>,
+        active: Option<bool>,
+        event: Option<&str>,
+    ) -> Result<Arc<str>, StoreError> {
+        let key = PageKey {
+            limit,
+            cursor: cursor.map(str::to_owned),
+            active,
+            event: event.map(str::to_owned),
+        };
+        let ticket = match self.pages.get(owner, &key) {
+            Ok(page) => return Ok(page),
+            Err(ticket) => ticket,
+        };
+        let (webhooks, cursor) = self
+            .list_webhooks(owner, limit, cursor, active, event)
+            .await?;
+        let out = list_webhooks::Output {
+            webhooks,
+            cursor,
+            type_: None,
+            extra: Default::default(),
+        };
+        debug_assert!(
+            placehook_codegen::rt::Validate::validate(&out).is_ok(),
+            "listWebhooks output fails its lexicon"
+        );
+        let page: Arc<str> = serde_json::to_string(&out)
+            .map_err(super::error::decode_error)?
+            .into();
+        self.pages.store(owner, key, ticket, page.clone());
+        Ok(page)
     }
 }

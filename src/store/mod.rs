@@ -22,6 +22,7 @@ mod events;
 mod listing;
 mod migrate;
 mod outbox;
+mod page_cache;
 mod patch;
 mod row;
 mod secrets;
@@ -78,6 +79,8 @@ pub struct Store {
     db: Db,
     /// Signs list cursors (see `cursor.rs`); loaded from `store_meta` at open.
     cursor_key: Arc<[u8]>,
+    /// `listWebhooks` answers until the owner's webhooks change.
+    pages: Arc<page_cache::PageCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -135,6 +138,7 @@ impl Store {
         Ok(Self {
             db,
             cursor_key: key.into(),
+            pages: Arc::default(),
         })
     }
 

@@ -21,6 +21,7 @@ pub(crate) use webhook_columns;
 pub(crate) struct WebhookRow {
     pub seq: i64,
     id: String,
+    pub owner: String,
     url: String,
     pub url_key: String,
     events: String,
@@ -46,6 +47,7 @@ impl WebhookRow {
         Ok(Self {
             seq: r.get(at)?,
             id: r.get(at + 1)?,
+            owner: r.get(at + 2)?,
             url: r.get(at + 3)?,
             url_key: r.get(at + 4)?,
             events: r.get(at + 5)?,

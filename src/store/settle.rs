@@ -28,6 +28,8 @@ pub struct Claimed {
     pub event: Event,
     /// The webhook as it is now.
     pub webhook: Webhook,
+    /// Its owner's DID.
+    pub owner: String,
     /// Its signing secrets at claim time, newest first (none: unsigned).
     pub secrets: Vec<String>,
 }
@@ -191,6 +193,10 @@ impl Store {
                 Ok((disabled, claimed))
             })
             .await?;
+        // Outcomes move `errorCount` and `lastTriggered`, and may switch a webhook off.
+        for (c, _) in &finished {
+            self.pages.invalidate(&c.owner);
+        }
         Ok(requests
             .iter()
             .map(|r| Settled {
@@ -360,10 +366,11 @@ fn claim(
         };
         // Both rows exist: the claim and these reads are one transaction, and deliveries
         // cascade with their event and webhook.
-        let webhook = c
+        let row = c
             .prepare_cached(WEBHOOK)?
-            .query_row([webhook_id], WebhookRow::from_row)?
-            .into_webhook()?;
+            .query_row([webhook_id], WebhookRow::from_row)?;
+        let owner = row.owner.clone();
+        let webhook = row.into_webhook()?;
         let secrets = c
             .prepare_cached(SECRETS)?
             .query_map([webhook_id, &now_s], |r| r.get(0))?
@@ -378,6 +385,7 @@ fn claim(
                 created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
                 event,
                 webhook,
+                owner,
                 secrets,
             },
         );

@@ -63,10 +63,12 @@ impl Store {
         };
         normalise(&mut webhook);
 
-        let owner = owner.to_owned();
+        let who = owner.to_owned();
         let url_key = url_key.to_owned();
-        self.db
+        let created = self
+            .db
             .write(move |c| {
+                let owner = who;
                 // Taken under the write lock, so ids and times ascend with insertion order.
                 webhook.id = Uuid::now_v7().to_string();
                 webhook.created_at = datetime::now();
@@ -83,7 +85,9 @@ impl Store {
                 }
                 Ok(webhook)
             })
-            .await
+            .await?;
+        self.pages.invalidate(owner);
+        Ok(created)
     }
 
     /// The owner's webhook with this id, if there is one.
@@ -105,10 +109,12 @@ impl Store {
         patch: &WebhookPatch,
         url_key: Option<&str>,
     ) -> Result<Webhook, StoreError> {
-        let (owner, id, patch) = (owner.to_owned(), id.to_owned(), patch.clone());
+        let (who, id, patch) = (owner.to_owned(), id.to_owned(), patch.clone());
         let url_key = url_key.map(str::to_owned);
-        self.db
+        let updated = self
+            .db
             .write(move |c| {
+                let owner = who;
                 let row = select_one(c, &owner, &id)?.ok_or(StoreError::WebhookNotFound)?;
                 let mut webhook = row.to_webhook()?;
                 patch.apply(&mut webhook);
@@ -138,21 +144,24 @@ impl Store {
                 }
                 Ok(webhook)
             })
-            .await
+            .await?;
+        self.pages.invalidate(owner);
+        Ok(updated)
     }
 
     /// Deletes the owner's webhook; `false` if there was none with this id.
     pub async fn delete_webhook(&self, owner: &str, id: &str) -> Result<bool, StoreError> {
-        let (owner, id) = (owner.to_owned(), id.to_owned());
+        let (who, id) = (owner.to_owned(), id.to_owned());
         let deleted = self
             .db
             .write(move |c| {
                 Ok(
                     c.prepare_cached("DELETE FROM webhooks WHERE id = ? AND owner = ?")?
-                        .execute([id, owner])?,
+                        .execute([id, who])?,
                 )
             })
             .await?;
+        self.pages.invalidate(owner);
         Ok(deleted > 0)
     }
 }

@@ -215,3 +215,100 @@ async fn filtered_pages_use_the_owner_index() {
     assert!(detail.contains("webhooks_by_owner"), "{detail}");
     assert!(!detail.contains("TEMP B-TREE"), "no sort step: {detail}");
 }
+
+/// The cached `listWebhooks` answer follows every change to the owner's webhooks: edits,
+/// deletes, new webhooks, and delivery outcomes (errorCount, lastTriggered, switch-off).
+#[tokio::test]
+async fn cached_pages_follow_every_change() {
+    use crate::events::{Event, EventKind};
+    use crate::store::{AttemptLog, DisablePolicy, Outcome, SettleRequest, WebhookPatch};
+    let (_dir, store) = temp_store().await;
+    let page = |s: &Store, owner: &'static str| {
+        let s = s.clone();
+        async move {
+            let body = s
+                .list_webhooks_json(owner, 50, None, None, None)
+                .await
+                .unwrap();
+            serde_json::from_str::<serde_json::Value>(&body).unwrap()["webhooks"].clone()
+        }
+    };
+    let w = store
+        .create_webhook(
+            ALICE,
+            &input(json!({"url": "https://a.test/", "events": ["chat"], "active": true})),
+            "a",
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(page(&store, ALICE).await[0]["errorCount"], 0);
+    // Bob's page is cached too, and must survive Alice's changes unchanged.
+    assert_eq!(page(&store, BOB).await, json!([]));
+
+    let event = Event {
+        kind: EventKind::Chat,
+        subject: ALICE.into(),
+        author: None,
+        uri: None,
+        record: None,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    store.accept_event(&event, None, now).await.unwrap();
+    store.accept_event(&event, None, now).await.unwrap();
+    let policy = DisablePolicy {
+        failures: 2,
+        min_span_ms: 0,
+    };
+    async fn settle(
+        store: &Store,
+        webhook: &str,
+        finished: Option<(&crate::store::Claimed, &Outcome)>,
+        policy: DisablePolicy,
+        now: time::OffsetDateTime,
+    ) -> crate::store::Settled {
+        let req = SettleRequest {
+            finished,
+            claim: Some(webhook),
+        };
+        store
+            .settle_batch(&[req], policy, now, 60_000)
+            .await
+            .unwrap()
+            .remove(0)
+    }
+    let first = settle(&store, &w.id, None, policy, now).await.next.unwrap();
+    let failed = Outcome::Retry {
+        log: AttemptLog::default(),
+        next_ms: 0,
+        failure: true,
+    };
+    let second = settle(&store, &w.id, Some((&first, &failed)), policy, now)
+        .await
+        .next
+        .unwrap();
+    assert_eq!(page(&store, ALICE).await[0]["errorCount"], 1);
+    let ok = Outcome::Succeeded(AttemptLog::default());
+    settle(&store, &w.id, Some((&second, &ok)), policy, now).await;
+    let listed = page(&store, ALICE).await;
+    assert_eq!(listed[0]["errorCount"], 0);
+    assert!(listed[0]["lastTriggered"].is_string(), "{listed}");
+
+    let patch = WebhookPatch {
+        name: Some("renamed".into()),
+        ..WebhookPatch::default()
+    };
+    store
+        .update_webhook(ALICE, &w.id, &patch, None)
+        .await
+        .unwrap();
+    assert_eq!(page(&store, ALICE).await[0]["name"], "renamed");
+    store
+        .create_webhook(ALICE, &simple("https://b.test/", &["follow"]), "b", 10)
+        .await
+        .unwrap();
+    assert_eq!(page(&store, ALICE).await.as_array().unwrap().len(), 2);
+    store.delete_webhook(ALICE, &w.id).await.unwrap();
+    assert_eq!(page(&store, ALICE).await.as_array().unwrap().len(), 1);
+    assert_eq!(page(&store, BOB).await, json!([]));
+}
