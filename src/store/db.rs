@@ -52,7 +52,8 @@ struct Inner {
     max_idle_readers: usize,
     /// The writer's connection. The writer thread locks it per batch; for an in-memory
     /// database reads lock it too, as there is no second connection.
-    writer: Arc<Mutex<Connection>>,
+    /// `None` once closed.
+    writer: Arc<Mutex<Option<Connection>>>,
     jobs: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
@@ -85,7 +86,7 @@ impl Db {
         // busy queue (the delivery bench's) in memory; it is only used as pages are touched.
         conn.execute_batch("PRAGMA cache_size = -16384")?;
         init(&mut conn)?;
-        let writer = Arc::new(Mutex::new(conn));
+        let writer = Arc::new(Mutex::new(Some(conn)));
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let for_thread = writer.clone();
         let thread = std::thread::Builder::new()
@@ -112,7 +113,8 @@ impl Db {
         f: impl FnOnce(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         if matches!(self.inner.target, Target::Memory) {
-            return f(&lock(&self.inner.writer));
+            let conn = lock(&self.inner.writer);
+            return f(conn.as_ref().ok_or_else(closed)?);
         }
         let conn = match lock(&self.inner.readers).pop() {
             Some(c) => c,
@@ -159,7 +161,8 @@ impl Db {
         rx.await.map_err(|_| closed())?
     }
 
-    /// Stops the writer after the jobs already queued, and drops idle readers.
+    /// Stops the writer after the jobs already queued, and closes every connection (the
+    /// last one to close checkpoints the WAL into the database file and removes it).
     pub fn close(&self) {
         lock(&self.inner.jobs).take();
         if let Some(thread) = lock(&self.inner.thread).take() {
@@ -169,6 +172,7 @@ impl Db {
             }
         }
         lock(&self.inner.readers).clear();
+        lock(&self.inner.writer).take();
     }
 }
 
@@ -243,7 +247,7 @@ impl<T: Send, F: FnOnce(&Connection) -> Result<T, StoreError> + Send> Job for Ta
     }
 }
 
-fn writer_loop(conn: &Mutex<Connection>, rx: &mpsc::Receiver<Box<dyn Job>>) {
+fn writer_loop(conn: &Mutex<Option<Connection>>, rx: &mpsc::Receiver<Box<dyn Job>>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -252,7 +256,10 @@ fn writer_loop(conn: &Mutex<Connection>, rx: &mpsc::Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
-        run_batch(&lock(conn), batch);
+        match lock(conn).as_ref() {
+            Some(conn) => run_batch(conn, batch),
+            None => batch.into_iter().for_each(|job| job.reply(Some(closed()))),
+        }
     }
 }
 

@@ -336,3 +336,26 @@ async fn in_memory_works() {
         .unwrap();
     assert_eq!(store.get_webhook(ALICE, &w.id).await.unwrap(), Some(w));
 }
+
+/// `close` leaves everything in the database file itself: copying the file alone (as a
+/// backup script or the Jetstream bench's template copy does) keeps every write.
+#[tokio::test]
+async fn close_checkpoints_into_the_file() {
+    let (dir, store) = temp_store().await;
+    let w = store
+        .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
+        .await
+        .unwrap();
+    store.close().await;
+    let wal = dir.path().join("store.sqlite-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "WAL left behind"
+    );
+    let copy = dir.path().join("copy.sqlite");
+    std::fs::copy(dir.path().join("store.sqlite"), &copy).unwrap();
+    let reopened = Store::open_path(&copy, StoreOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(reopened.get_webhook(ALICE, &w.id).await.unwrap(), Some(w));
+}
