@@ -187,7 +187,8 @@ fn connect(
     create: bool,
 ) -> Result<Connection, StoreError> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    if create {
+    // A URI's `mode=rwc` is refused unless the flags allow creating as well.
+    if create || matches!(target, Target::Uri(_)) {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = match target {

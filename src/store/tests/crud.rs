@@ -359,3 +359,28 @@ async fn close_checkpoints_into_the_file() {
         .unwrap();
     assert_eq!(reopened.get_webhook(ALICE, &w.id).await.unwrap(), Some(w));
 }
+
+/// A `sqlite:` URL with parameters is an SQLite URI: SQLite reads `mode` itself.
+#[tokio::test]
+async fn sqlite_urls_with_parameters_open_as_uris() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("u.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let store = Store::open(&url, StoreOptions::default()).await.unwrap();
+    let w = store
+        .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
+        .await
+        .unwrap();
+    store.close().await;
+    let store = Store::open_path(&path, StoreOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(store.get_webhook(ALICE, &w.id).await.unwrap(), Some(w));
+    let missing = format!(
+        "sqlite://{}?mode=rw",
+        dir.path().join("none.sqlite").display()
+    );
+    assert!(Store::open(&missing, StoreOptions::default())
+        .await
+        .is_err());
+}
