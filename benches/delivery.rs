@@ -24,7 +24,7 @@
 //!    and never answers, `--delivery-timeout 1h`: one request hangs, the rest wait).
 //!
 //! 4. The store alone: mean time of the store calls a delivery makes (`accept_event`,
-//!    `claim_next`, `finish`), one at a time with no HTTP, with a queue of one and with
+//!    `next_delivery`, `finish`), one at a time with no HTTP, with a queue of one and with
 //!    `PROBE_BACKLOG` deliveries pending, and of a bare `SELECT 1` on a connection (rusqlite).
 //!
 //! Environment (defaults in brackets): `EVENTS` [300], `WEBHOOKS` [32], `PUSHERS` [8],
@@ -930,24 +930,20 @@ struct Probe {
 }
 
 /// Mean microseconds of the store calls a delivery makes, made one at a time on an
-/// otherwise idle store: `accept_event` (one webhook), a claim and a finish (each a
-/// one-request `settle_batch`) with a queue of one, then the same with `backlog`
-/// deliveries pending.
+/// otherwise idle store: `accept_event` (one webhook), taking the next delivery
+/// (`next_delivery`, a read) and recording its outcome (a one-outcome `settle_batch`)
+/// with a queue of one, then the same with `backlog` deliveries pending.
 async fn claim_one(
     store: &Store,
     webhook: &str,
-    policy: placehook::store::DisablePolicy,
+    _policy: placehook::store::DisablePolicy,
 ) -> placehook::store::Claimed {
-    let req = [placehook::store::SettleRequest {
-        finished: None,
-        claim: Some(webhook),
-    }];
     let now = time::OffsetDateTime::now_utc() + time::Duration::milliseconds(1);
-    let mut out = store
-        .settle_batch(&req, policy, now, 60_000)
-        .await
-        .expect("claim");
-    out.pop().and_then(|s| s.next).expect("claimed")
+    let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
+    store
+        .next_delivery(webhook, now_ms, None)
+        .expect("next delivery")
+        .expect("one is due")
 }
 
 async fn finish_one(
@@ -956,12 +952,8 @@ async fn finish_one(
     o: &placehook::store::Outcome,
     policy: placehook::store::DisablePolicy,
 ) {
-    let req = [placehook::store::SettleRequest {
-        finished: Some((c, o)),
-        claim: None,
-    }];
     store
-        .settle_batch(&req, policy, time::OffsetDateTime::now_utc(), 60_000)
+        .settle_batch(&[(c, o)], policy, time::OffsetDateTime::now_utc())
         .await
         .expect("finish");
 }
@@ -1211,10 +1203,10 @@ fn main() {
             p.round_trip_us
         );
         println!("| `accept_event` (1 webhook) | {:.0} |", p.accept_us);
-        println!("| `claim_next`, queue of 1 | {:.0} |", p.claim_us);
+        println!("| `next_delivery`, queue of 1 | {:.0} |", p.claim_us);
         println!("| `finish` (succeeded), queue of 1 | {:.0} |", p.finish_us);
         println!(
-            "| `claim_next`, {} pending | {:.0} |",
+            "| `next_delivery`, {} pending | {:.0} |",
             thousands(p.backlog as f64),
             p.claim_backlog_us
         );

@@ -52,7 +52,10 @@ pub async fn describe(
 
 /// `GET /metrics` (Prometheus text format).
 pub async fn metrics(State(s): State<AppState>) -> Result<impl IntoResponse, XrpcError> {
-    let (pending, inflight, disabled) = s.store.queue_stats().await?;
+    let (queued, disabled) = s.store.queue_stats().await?;
+    // Read apart: a delivery taken just now may not be counted as queued yet.
+    let inflight = s.dispatcher.in_flight().clamp(0, queued);
+    let pending = queued - inflight;
     let body = s.metrics.render(pending, inflight, disabled);
     Ok((
         [(

@@ -1,22 +1,22 @@
 //! The committer: one task that owns the write side of delivery. Lanes hand it their
-//! finished attempt and ask for their next delivery; it serves every request waiting at
-//! that moment in one transaction (group commit), so the cost per delivery stays small as
-//! the number of lanes grows.
+//! finished attempts; it records every outcome waiting at that moment in one transaction
+//! (group commit), so the cost per delivery stays small as the number of lanes grows.
 
 use crate::clock::Clock;
-use crate::store::{Claimed, DisablePolicy, Outcome, SettleRequest, Settled, Store};
+use crate::store::{Claimed, DisablePolicy, Outcome, Store};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
-/// Most requests served by one transaction.
+/// Most outcomes recorded by one transaction.
 const MAX_BATCH: usize = 256;
 
-/// One lane's request.
+/// One lane's finished attempt. Shared so that the lane can hand it in again if
+/// recording fails.
 pub(super) struct Job {
-    pub finished: Option<(Claimed, Outcome)>,
-    pub claim: Option<String>,
-    pub reply: oneshot::Sender<Result<Settled, String>>,
+    pub finished: Arc<(Claimed, Outcome)>,
+    /// Why the webhook was switched off by this outcome, if it was.
+    pub reply: oneshot::Sender<Result<Option<String>, String>>,
 }
 
 /// Batches sent to the store at once. While one is being written, the next forms and
@@ -29,7 +29,6 @@ pub(super) async fn run(
     store: Store,
     clock: Arc<dyn Clock>,
     policy: DisablePolicy,
-    lease_ms: i64,
     mut rx: mpsc::Receiver<Job>,
 ) {
     let mut writing = FuturesUnordered::new();
@@ -40,7 +39,7 @@ pub(super) async fn run(
                 if n == 0 {
                     break;
                 }
-                writing.push(settle(&store, &*clock, policy, lease_ms, jobs));
+                writing.push(settle(&store, &*clock, policy, jobs));
             }
             Some(()) = writing.next(), if !writing.is_empty() => {}
         }
@@ -48,34 +47,19 @@ pub(super) async fn run(
     while writing.next().await.is_some() {}
 }
 
-/// Records and claims one batch, and answers its lanes.
-async fn settle(
-    store: &Store,
-    clock: &dyn Clock,
-    policy: DisablePolicy,
-    lease_ms: i64,
-    jobs: Vec<Job>,
-) {
-    let requests: Vec<SettleRequest<'_>> = jobs
-        .iter()
-        .map(|j| SettleRequest {
-            finished: j.finished.as_ref().map(|(c, o)| (c, o)),
-            claim: j.claim.as_deref(),
-        })
-        .collect();
-    let result = store
-        .settle_batch(&requests, policy, clock.now(), lease_ms)
-        .await;
-    drop(requests);
+/// Records one batch and answers its lanes.
+async fn settle(store: &Store, clock: &dyn Clock, policy: DisablePolicy, jobs: Vec<Job>) {
+    let finished: Vec<(&Claimed, &Outcome)> =
+        jobs.iter().map(|j| (&j.finished.0, &j.finished.1)).collect();
+    let result = store.settle_batch(&finished, policy, clock.now()).await;
+    drop(finished);
     match result {
-        Ok(settled) => {
-            for (job, s) in jobs.into_iter().zip(settled) {
-                let _ = job.reply.send(Ok(s));
+        Ok(disabled) => {
+            for (job, d) in jobs.into_iter().zip(disabled) {
+                let _ = job.reply.send(Ok(d));
             }
         }
         Err(e) => {
-            // Claims stay as they were; an unrecorded attempt's claim lapses and the
-            // delivery is tried again with the same id (at least once).
             tracing::error!(error = %e, batch = jobs.len(), "could not record deliveries");
             for job in jobs {
                 let _ = job.reply.send(Err(e.to_string()));

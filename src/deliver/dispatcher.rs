@@ -2,8 +2,15 @@
 //! deliveries one at a time in event order, under a global cap on requests in flight.
 //!
 //! Lanes exist only while a webhook has work, so idle webhooks cost nothing. New work
-//! pokes its lane directly; a scheduler wakes lanes whose retries come due, returns
-//! lapsed claims to the queue, and prunes old events.
+//! pokes its lane directly; a scheduler wakes lanes whose retries come due and prunes old
+//! events.
+//!
+//! A lane sends its next delivery while the outcome of the one before is being written,
+//! when that one succeeded: the writer's commit is then off the lane's path. So at a
+//! crash, a webhook has at most two deliveries sent whose outcome is not on disk (the one
+//! being recorded and the one in flight), and those two are what is sent again. After a
+//! failure the lane waits for the outcome first, so a retry or a switch-off is in force
+//! before anything else goes out.
 
 use super::committer::{self, Job};
 use super::http::Sender;
@@ -12,8 +19,9 @@ use super::DeliveryConfig;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::profile::ProfileResolver;
-use crate::store::{Claimed, Outcome, Settled, Store};
+use crate::store::{Claimed, Outcome, Store};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
@@ -36,6 +44,8 @@ pub(super) struct Inner {
     pub permits: Semaphore,
     /// Webhook id → "more work arrived while the lane was looking".
     lanes: Mutex<HashMap<String, bool>>,
+    /// Deliveries taken by lanes whose outcome is not written yet.
+    taken: AtomicI64,
     wake: Notify,
     cancel: CancellationToken,
     tracker: TaskTracker,
@@ -50,8 +60,8 @@ impl std::fmt::Debug for Dispatcher {
 }
 
 impl Dispatcher {
-    /// Starts the dispatcher: claims left by a previous process go back to the queue
-    /// (one dispatcher runs per database), then the scheduler starts.
+    /// Starts the dispatcher: claims left by an earlier build go back to the queue (one
+    /// dispatcher runs per database), then the scheduler starts.
     pub async fn start(
         store: Store,
         clock: Arc<dyn Clock>,
@@ -60,20 +70,18 @@ impl Dispatcher {
         config: DeliveryConfig,
         metrics: Metrics,
     ) -> anyhow::Result<Self> {
-        let released = store.release_claims(clock.now_ms(), true).await?;
+        let released = store.release_claims().await?;
         if released > 0 {
             tracing::info!(
                 released,
                 "requeued deliveries interrupted by the last shutdown"
             );
         }
-        let lease_ms = i64::try_from(config.lease().as_millis()).unwrap_or(i64::MAX);
         let (jobs, rx) = mpsc::channel(4096);
         let committer = tokio::spawn(committer::run(
             store.clone(),
             clock.clone(),
             config.disable,
-            lease_ms,
             rx,
         ));
         let inner = Arc::new(Inner {
@@ -87,6 +95,7 @@ impl Dispatcher {
             config,
             metrics,
             lanes: Mutex::new(HashMap::new()),
+            taken: AtomicI64::new(0),
             wake: Notify::new(),
             cancel: CancellationToken::new(),
             tracker: TaskTracker::new(),
@@ -122,26 +131,52 @@ impl Dispatcher {
         }
     }
 
-    /// Records `finished` and claims the webhook's next delivery, through the committer.
-    async fn settle(
-        &self,
-        finished: Option<(Claimed, Outcome)>,
-        claim: Option<&str>,
-    ) -> Result<Settled, String> {
+    /// Deliveries being sent, or sent with their outcome not yet written. The store still
+    /// counts them as pending.
+    pub fn in_flight(&self) -> i64 {
+        self.inner.taken.load(Ordering::Relaxed)
+    }
+
+    /// Hands an outcome to the committer; the answer comes later, from [`Recording::done`].
+    async fn record(&self, finished: Arc<(Claimed, Outcome)>) -> Recording {
         let (reply, answer) = oneshot::channel();
         let job = Job {
-            finished,
-            claim: claim.map(str::to_string),
+            finished: finished.clone(),
             reply,
         };
-        self.inner
-            .jobs
-            .send(job)
-            .await
-            .map_err(|_| "the committer has stopped".to_string())?;
-        answer
-            .await
-            .map_err(|_| "the committer has stopped".to_string())?
+        let answer = match self.inner.jobs.send(job).await {
+            Ok(()) => Some(answer),
+            Err(_) => None,
+        };
+        Recording { finished, answer }
+    }
+
+    /// Waits until `r` is written. A failed write is handed in again after a pause, so the
+    /// outcome is not lost while the store recovers; on shutdown it is given up, and the
+    /// delivery, still pending on disk, is sent again after the restart.
+    async fn recorded(&self, mut r: Recording, webhook: &str) {
+        loop {
+            let error = match r.answer.take() {
+                Some(answer) => match answer.await {
+                    Ok(Ok(disabled)) => {
+                        if let Some(reason) = disabled {
+                            tracing::warn!(%webhook, %reason, "webhook switched off");
+                        }
+                        break;
+                    }
+                    Ok(Err(e)) => e,
+                    Err(_) => "the committer has stopped".to_string(),
+                },
+                None => "the committer has stopped".to_string(),
+            };
+            tracing::warn!(%webhook, error = %error, "could not record a delivery; retrying soon");
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                _ = self.inner.cancel.cancelled() => break,
+            }
+            r = self.record(r.finished).await;
+        }
+        self.inner.taken.fetch_sub(1, Ordering::Relaxed);
     }
 
     fn ensure_lane(&self, webhook: &str) {
@@ -162,28 +197,24 @@ impl Dispatcher {
 
     async fn lane(self, webhook: String) {
         let inner = &self.inner;
-        let mut finished: Option<(Claimed, Outcome)> = None;
-        loop {
-            let stopping = inner.cancel.is_cancelled();
-            if stopping && finished.is_none() {
-                break;
-            }
-            let claim = (!stopping).then_some(webhook.as_str());
-            let settled = match self.settle(finished.take(), claim).await {
-                Ok(s) => s,
+        // The previous attempt, succeeded, its outcome being written.
+        let mut recording: Option<Recording> = None;
+        while !inner.cancel.is_cancelled() {
+            let skip = recording.as_ref().map(|r| r.finished.0.seq);
+            let next = match inner.store.next_delivery(&webhook, inner.clock.now_ms(), skip) {
+                Ok(next) => next,
                 Err(e) => {
-                    tracing::warn!(%webhook, error = %e, "could not settle a delivery; retrying soon");
+                    tracing::warn!(%webhook, error = %e, "could not read the next delivery; retrying soon");
                     tokio::time::sleep(Duration::from_millis(500)).await;
                     continue;
                 }
             };
-            if let Some(reason) = settled.disabled {
-                tracing::warn!(%webhook, %reason, "webhook switched off");
-            }
-            if stopping {
-                break;
-            }
-            let Some(claimed) = settled.next else {
+            let Some(claimed) = next else {
+                if let Some(r) = recording.take() {
+                    // Once written, it no longer hides anything due behind it.
+                    self.recorded(r, &webhook).await;
+                    continue;
+                }
                 let mut lanes = inner.lanes.lock().expect("lane map lock");
                 if lanes.get(&webhook).copied().unwrap_or(false) {
                     lanes.insert(webhook.clone(), false);
@@ -192,15 +223,32 @@ impl Dispatcher {
                 lanes.remove(&webhook);
                 return;
             };
+            inner.taken.fetch_add(1, Ordering::Relaxed);
             let (outcome, pause) = attempt(inner, &claimed).await;
             inner.metrics.delivery(outcome.label());
-            finished = Some((claimed, outcome));
+            // At most one outcome unwritten while another request goes out.
+            if let Some(r) = recording.take() {
+                self.recorded(r, &webhook).await;
+            }
+            let succeeded = matches!(
+                outcome,
+                Outcome::Succeeded(_) | Outcome::Muted | Outcome::Skipped
+            );
+            let r = self.record(Arc::new((claimed, outcome))).await;
+            if succeeded {
+                recording = Some(r);
+            } else {
+                self.recorded(r, &webhook).await;
+            }
             if let Some(pause) = pause {
                 tokio::select! {
                     _ = tokio::time::sleep(pause) => {}
                     _ = inner.cancel.cancelled() => {}
                 }
             }
+        }
+        if let Some(r) = recording.take() {
+            self.recorded(r, &webhook).await;
         }
         inner.lanes.lock().expect("lane map lock").remove(&webhook);
     }
@@ -211,11 +259,6 @@ impl Dispatcher {
         loop {
             let now = inner.clock.now_ms();
             let mut sleep_for = inner.config.poll_interval;
-            match inner.store.release_claims(now, false).await {
-                Ok(n) if n > 0 => tracing::warn!(requeued = n, "deliveries whose claim lapsed"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "could not release lapsed claims"),
-            }
             match inner.store.due_webhooks(now).await {
                 Ok((due, next)) => {
                     self.notify(&due);
@@ -241,4 +284,11 @@ impl Dispatcher {
             }
         }
     }
+}
+
+/// An outcome handed to the committer.
+struct Recording {
+    finished: Arc<(Claimed, Outcome)>,
+    /// None: the committer could not take it.
+    answer: Option<oneshot::Receiver<Result<Option<String>, String>>>,
 }

@@ -32,10 +32,3 @@ pub struct DeliveryConfig {
     /// Finished events older than this are deleted.
     pub retention: time::Duration,
 }
-
-impl DeliveryConfig {
-    /// A claim outlives the request timeout, so a slow attempt is never sent twice at once.
-    pub fn lease(&self) -> Duration {
-        self.http.timeout * 2 + self.resolve_timeout + Duration::from_secs(10)
-    }
-}

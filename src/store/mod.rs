@@ -43,7 +43,7 @@ pub fn format_datetime(at: time::OffsetDateTime) -> String {
 pub use listing::MAX_PAGE;
 pub use outbox::Accepted;
 pub use patch::WebhookPatch;
-pub use settle::{AttemptLog, Claimed, DisablePolicy, Outcome, SettleRequest, Settled};
+pub use settle::{AttemptLog, Claimed, DisablePolicy, Outcome};
 pub use tokens::TokenInfo;
 
 use std::path::Path;

@@ -1,6 +1,9 @@
-//! Claiming and settling deliveries in batches: one transaction records the outcomes of
-//! many lanes' attempts and claims each lane's next delivery. The single writer is the
-//! service's bottleneck, so a commit is shared by as many deliveries as are ready.
+//! Reading a webhook's next delivery, and recording the outcomes of many lanes' attempts
+//! in one transaction. The single writer is the service's bottleneck, so a commit is shared
+//! by as many outcomes as are ready, and taking a delivery writes nothing: a lane holds
+//! its delivery in memory (one lane per webhook, one dispatcher per database), and a
+//! delivery whose outcome never got written is still pending, so it is sent again after a
+//! crash, with the same id.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
@@ -99,29 +102,13 @@ pub struct DisablePolicy {
     pub min_span_ms: i64,
 }
 
-/// One lane's request in a batch: settle its last attempt, claim its next delivery.
-#[derive(Debug)]
-pub struct SettleRequest<'a> {
-    /// The attempt to record, if any.
-    pub finished: Option<(&'a Claimed, &'a Outcome)>,
-    /// Claim this webhook's next due delivery.
-    pub claim: Option<&'a str>,
-}
-
-/// What a batch did for one request.
-#[derive(Debug, Default)]
-pub struct Settled {
-    /// Why the webhook was switched off by this outcome, if it was.
-    pub disabled: Option<String>,
-    /// The next delivery, claimed.
-    pub next: Option<Claimed>,
-}
-
 // One statement per row: each is a prepared-statement step on the writer thread, a few
 // microseconds, so there is nothing to gain from folding rows into JSON arrays.
-const FINISH: &str = "UPDATE deliveries SET state = ?2, attempts = attempts - ?3, \
+// No row changed: the delivery went with its webhook or event while it was being sent;
+// there is nothing left to record it on.
+const FINISH: &str = "UPDATE deliveries SET state = ?2, attempts = attempts + ?3, \
     next_attempt_ms = COALESCE(?4, next_attempt_ms), lease_until_ms = NULL, last_error = ?5, \
-    completed_at = ?6 WHERE seq = ?1";
+    completed_at = ?6 WHERE seq = ?1 AND state IN ('pending', 'inflight')";
 
 const LOG_ATTEMPT: &str = "INSERT OR REPLACE INTO delivery_attempts (delivery_seq, number, \
     started_at, duration_ms, success, status_code, error, response_body) \
@@ -143,12 +130,12 @@ const DISABLE_NOW: &str = "UPDATE webhooks SET active = 0, disabled_at = ?1, \
     disabled_reason = ?3 WHERE id = ?2 RETURNING disabled_reason";
 
 // `INDEXED BY`: without statistics SQLite might pick another index and sort, which grows
-// with the queue; the pending index finds a webhook's next delivery directly.
-const CLAIM: &str = "UPDATE deliveries SET state = 'inflight', attempts = attempts + 1, \
-    lease_until_ms = ?1 WHERE seq = (SELECT d.seq FROM deliveries AS d \
-    INDEXED BY deliveries_pending WHERE d.webhook_id = ?3 AND d.state = 'pending' \
-    AND d.next_attempt_ms <= ?2 ORDER BY d.seq LIMIT 1) \
-    RETURNING seq, id, attempts, event_seq, force, created_at";
+// with the queue; the pending index finds a webhook's next delivery directly. `?3`: the
+// delivery whose outcome is being written, still pending until that commits.
+const NEXT: &str = "SELECT d.seq, d.id, d.attempts + 1, d.event_seq, d.force, d.created_at \
+    FROM deliveries AS d INDEXED BY deliveries_pending WHERE d.webhook_id = ?1 \
+    AND d.state = 'pending' AND d.next_attempt_ms <= ?2 AND d.seq IS NOT ?3 \
+    ORDER BY d.seq LIMIT 1";
 
 const EVENT: &str = "SELECT type, subject, author, uri, record FROM events WHERE seq = ?";
 
@@ -158,54 +145,46 @@ const SECRETS: &str = "SELECT secret FROM webhook_secrets WHERE webhook_id = ?1 
     AND (expires_at IS NULL OR expires_at > ?2) ORDER BY rowid DESC";
 
 impl Store {
-    /// Records the finished attempts and claims the next deliveries of `requests` in one
-    /// transaction; the answers come back in the same order. A claim lasts until
-    /// `now + lease_ms`. Failures count towards switching a webhook off per `policy`.
+    /// Records the outcomes of `finished` attempts in one transaction. Answers, in the
+    /// same order, why each one's webhook was switched off by it, if it was. Failures
+    /// count towards switching a webhook off per `policy`.
     pub async fn settle_batch(
         &self,
-        requests: &[SettleRequest<'_>],
+        finished: &[(&Claimed, &Outcome)],
         policy: DisablePolicy,
         now: OffsetDateTime,
-        lease_ms: i64,
-    ) -> Result<Vec<Settled>, StoreError> {
+    ) -> Result<Vec<Option<String>>, StoreError> {
+        if finished.is_empty() {
+            return Ok(Vec::new());
+        }
         let now_s = datetime::format(now);
         let now_ms = super::outbox::to_ms(now);
-        let finished: Vec<(&Claimed, &Outcome)> =
-            requests.iter().filter_map(|r| r.finished).collect();
-        let outcomes = (!finished.is_empty()).then(|| Outcomes::new(&finished, now));
+        let outcomes = Outcomes::new(finished, now);
         let since = datetime::format(crate::clock::from_ms(now_ms - policy.min_span_ms));
-        let claims: Vec<String> = requests
-            .iter()
-            .filter_map(|r| r.claim.map(str::to_owned))
-            .collect();
-        let (disabled, mut claimed) = self
+        let disabled = self
             .db
-            .write(move |c| {
-                let disabled = match outcomes {
-                    Some(o) => o.record(c, &now_s, policy.failures, &since)?,
-                    None => HashMap::new(),
-                };
-                let claimed = if claims.is_empty() {
-                    HashMap::new()
-                } else {
-                    claim(c, &claims, now_ms, lease_ms, now)?
-                };
-                Ok((disabled, claimed))
-            })
+            .write(move |c| outcomes.record(c, &now_s, policy.failures, &since))
             .await?;
         // Outcomes move `errorCount` and `lastTriggered`, and may switch a webhook off.
-        for (c, _) in &finished {
+        for (c, _) in finished {
             self.pages.invalidate(&c.owner);
         }
-        Ok(requests
+        Ok(finished
             .iter()
-            .map(|r| Settled {
-                disabled: r
-                    .finished
-                    .and_then(|(c, _)| disabled.get(c.webhook.id.as_str()).cloned()),
-                next: r.claim.and_then(|w| claimed.remove(w)),
-            })
+            .map(|(c, _)| disabled.get(c.webhook.id.as_str()).cloned())
             .collect())
+    }
+
+    /// The webhook's next due delivery (lowest sequence first) other than `skip`, read
+    /// with everything needed to render and sign it. Writes nothing.
+    pub fn next_delivery(
+        &self,
+        webhook_id: &str,
+        now_ms: i64,
+        skip: Option<i64>,
+    ) -> Result<Option<Claimed>, StoreError> {
+        self.db
+            .read(|c| next_delivery(c, webhook_id, now_ms, skip, datetime::format(crate::clock::from_ms(now_ms))))
     }
 }
 
@@ -214,7 +193,7 @@ struct Row {
     seq: i64,
     webhook: String,
     state: &'static str,
-    unattempted: i64,
+    attempted: i64,
     next_ms: Option<i64>,
     error: Option<String>,
     log: Option<(i64, String, AttemptLog, bool)>,
@@ -242,7 +221,7 @@ impl Outcomes {
                 webhook: c.webhook.id.clone(),
                 state,
                 // Muted and skipped deliveries made no request: the claim's attempt is not one.
-                unattempted: i64::from(matches!(o, Outcome::Muted | Outcome::Skipped)),
+                attempted: i64::from(!matches!(o, Outcome::Muted | Outcome::Skipped)),
                 next_ms,
                 error: log.and_then(|l| l.error.clone()),
                 log: log.map(|l| {
@@ -275,14 +254,17 @@ impl Outcomes {
         let mut disabled = HashMap::new();
         for r in &self.0 {
             let done = r.next_ms.is_none().then_some(now_s);
-            c.prepare_cached(FINISH)?.execute(params![
+            let changed = c.prepare_cached(FINISH)?.execute(params![
                 r.seq,
                 r.state,
-                r.unattempted,
+                r.attempted,
                 r.next_ms,
                 r.error,
                 done
             ])?;
+            if changed == 0 {
+                continue;
+            }
             if let Some((n, at, l, ok)) = &r.log {
                 c.prepare_cached(LOG_ATTEMPT)?.execute(params![
                     r.seq,
@@ -325,72 +307,64 @@ impl Outcomes {
     }
 }
 
-/// Claims each webhook's next due delivery; returns them by webhook id.
-fn claim(
+fn next_delivery(
     c: &Connection,
-    webhooks: &[String],
+    webhook_id: &str,
     now_ms: i64,
-    lease_ms: i64,
-    now: OffsetDateTime,
-) -> Result<HashMap<String, Claimed>, StoreError> {
-    let now_s = datetime::format(now);
-    // One event fans out to many webhooks: a batch often claims several of its deliveries.
-    let mut events: HashMap<i64, Event> = HashMap::new();
-    let mut out = HashMap::new();
-    for webhook_id in webhooks {
-        let row = c
-            .prepare_cached(CLAIM)?
-            .query_row(params![now_ms + lease_ms, now_ms, webhook_id], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, bool>(4)?,
-                    r.get::<_, String>(5)?,
-                ))
-            })
-            .optional()?;
-        let Some((seq, id, attempt, event_seq, force, created_at)) = row else {
-            continue;
-        };
-        let event = match events.get(&event_seq) {
-            Some(e) => e.clone(),
-            None => {
-                let e = to_event(c.prepare_cached(EVENT)?.query_row([event_seq], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })?)?;
-                events.insert(event_seq, e.clone());
-                e
-            }
-        };
-        // Both rows exist: the claim and these reads are one transaction, and deliveries
-        // cascade with their event and webhook.
-        let row = c
-            .prepare_cached(WEBHOOK)?
-            .query_row([webhook_id], WebhookRow::from_row)?;
-        let owner = row.owner.clone();
-        let webhook = row.into_webhook()?;
-        let secrets = c
-            .prepare_cached(SECRETS)?
-            .query_map([webhook_id, &now_s], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        out.insert(
-            webhook_id.clone(),
-            Claimed {
-                seq,
-                id,
-                attempt,
-                force,
-                created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
-                event,
-                webhook,
-                owner,
-                secrets,
-            },
-        );
-    }
-    Ok(out)
+    skip: Option<i64>,
+    now_s: String,
+) -> Result<Option<Claimed>, StoreError> {
+    let row = c
+        .prepare_cached(NEXT)?
+        .query_row(params![webhook_id, now_ms, skip], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, bool>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
+        .optional()?;
+    let Some((seq, id, attempt, event_seq, force, created_at)) = row else {
+        return Ok(None);
+    };
+    // Each statement reads its own snapshot: the event or the webhook may have been
+    // deleted since, and the delivery with it.
+    let event = c
+        .prepare_cached(EVENT)?
+        .query_row([event_seq], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let Some(event) = event else {
+        return Ok(None);
+    };
+    let row = c
+        .prepare_cached(WEBHOOK)?
+        .query_row([webhook_id], WebhookRow::from_row)
+        .optional()?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let owner = row.owner.clone();
+    let webhook = row.into_webhook()?;
+    let secrets = c
+        .prepare_cached(SECRETS)?
+        .query_map([webhook_id, &now_s], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(Some(Claimed {
+        seq,
+        id,
+        attempt,
+        force,
+        created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
+        event: to_event(event)?,
+        webhook,
+        owner,
+        secrets,
+    }))
 }
 
 type EventRow = (

@@ -228,3 +228,40 @@ async fn one_event_reaches_every_matching_webhook() {
     assert_eq!(paths, ["/a", "/b", "/c"]);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn deleting_a_webhook_while_its_delivery_is_in_flight_leaves_the_service_working() {
+    use crate::receiver::Reply;
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    let gone = app.webhook(&rx.url("/gone"), &["chat"], json!({})).await;
+    rx.script([Reply::Slow(Duration::from_millis(400))]);
+    app.push_chat("one").await;
+    // The request is being answered (slowly) when its webhook goes.
+    for _ in 0..200 {
+        if rx.in_flight() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(rx.in_flight(), 1);
+    let (status, out) = app
+        .post(
+            "place.stream.server.deleteWebhook",
+            &app.token,
+            &json!({"id": gone}),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(rx.next(SEC).await.unwrap().path, "/gone");
+    // Its outcome has nowhere to go; the rest of the service carries on...
+    let kept = app.webhook(&rx.url("/kept"), &["chat"], json!({})).await;
+    app.push_chat("two").await;
+    assert_eq!(rx.next(SEC).await.unwrap().path, "/kept");
+    app.settled(&kept, 1).await;
+    rx.nothing(Duration::from_millis(300)).await;
+    // ...and stops when asked, with nothing left trying to record it.
+    tokio::time::timeout(Duration::from_secs(5), app.stop())
+        .await
+        .expect("the server stops");
+}

@@ -221,7 +221,7 @@ async fn filtered_pages_use_the_owner_index() {
 #[tokio::test]
 async fn cached_pages_follow_every_change() {
     use crate::events::{Event, EventKind};
-    use crate::store::{AttemptLog, DisablePolicy, Outcome, SettleRequest, WebhookPatch};
+    use crate::store::{AttemptLog, DisablePolicy, Outcome, WebhookPatch};
     let (_dir, store) = temp_store().await;
     let page = |s: &Store, owner: &'static str| {
         let s = s.clone();
@@ -260,36 +260,26 @@ async fn cached_pages_follow_every_change() {
         failures: 2,
         min_span_ms: 0,
     };
-    async fn settle(
-        store: &Store,
-        webhook: &str,
-        finished: Option<(&crate::store::Claimed, &Outcome)>,
-        policy: DisablePolicy,
-        now: time::OffsetDateTime,
-    ) -> crate::store::Settled {
-        let req = SettleRequest {
-            finished,
-            claim: Some(webhook),
-        };
-        store
-            .settle_batch(&[req], policy, now, 60_000)
-            .await
-            .unwrap()
-            .remove(0)
-    }
-    let first = settle(&store, &w.id, None, policy, now).await.next.unwrap();
+    let now_ms = crate::store::outbox::to_ms(now);
+    let take = |s: &Store| s.next_delivery(&w.id, now_ms, None).unwrap().unwrap();
+    let first = take(&store);
     let failed = Outcome::Retry {
         log: AttemptLog::default(),
         next_ms: 0,
         failure: true,
     };
-    let second = settle(&store, &w.id, Some((&first, &failed)), policy, now)
+    store
+        .settle_batch(&[(&first, &failed)], policy, now)
         .await
-        .next
         .unwrap();
     assert_eq!(page(&store, ALICE).await[0]["errorCount"], 1);
+    let second = take(&store);
+    assert_eq!((second.seq, second.attempt), (first.seq, 2), "the retry is due");
     let ok = Outcome::Succeeded(AttemptLog::default());
-    settle(&store, &w.id, Some((&second, &ok)), policy, now).await;
+    store
+        .settle_batch(&[(&second, &ok)], policy, now)
+        .await
+        .unwrap();
     let listed = page(&store, ALICE).await;
     assert_eq!(listed[0]["errorCount"], 0);
     assert!(listed[0]["lastTriggered"].is_string(), "{listed}");
