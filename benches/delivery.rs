@@ -953,7 +953,14 @@ async fn finish_one(
     policy: placehook::store::DisablePolicy,
 ) {
     store
-        .settle_batch(&[(c, o)], policy, time::OffsetDateTime::now_utc())
+        .settle_batch(
+            &[placehook::store::SettleRequest {
+                finished: (c, o),
+                next: None,
+            }],
+            policy,
+            time::OffsetDateTime::now_utc(),
+        )
         .await
         .expect("finish");
 }

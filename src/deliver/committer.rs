@@ -1,9 +1,10 @@
 //! The committer: one task that owns the write side of delivery. Lanes hand it their
-//! finished attempts; it records every outcome waiting at that moment in one transaction
-//! (group commit), so the cost per delivery stays small as the number of lanes grows.
+//! finished attempts (and ask for their next delivery); it serves every request waiting
+//! at that moment in one transaction (group commit), so the cost per delivery stays small
+//! as the number of lanes grows.
 
 use crate::clock::Clock;
-use crate::store::{Claimed, DisablePolicy, Outcome, Store};
+use crate::store::{Claimed, DisablePolicy, Outcome, SettleRequest, Settled, Store};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -15,8 +16,9 @@ const MAX_BATCH: usize = 256;
 /// recording fails.
 pub(super) struct Job {
     pub finished: Arc<(Claimed, Outcome)>,
-    /// Why the webhook was switched off by this outcome, if it was.
-    pub reply: oneshot::Sender<Result<Option<String>, String>>,
+    /// Read the webhook's next delivery after recording, other than this one.
+    pub next: Option<Option<i64>>,
+    pub reply: oneshot::Sender<Result<Settled, String>>,
 }
 
 /// Batches sent to the store at once. While one is being written, the next forms and
@@ -49,14 +51,19 @@ pub(super) async fn run(
 
 /// Records one batch and answers its lanes.
 async fn settle(store: &Store, clock: &dyn Clock, policy: DisablePolicy, jobs: Vec<Job>) {
-    let finished: Vec<(&Claimed, &Outcome)> =
-        jobs.iter().map(|j| (&j.finished.0, &j.finished.1)).collect();
-    let result = store.settle_batch(&finished, policy, clock.now()).await;
-    drop(finished);
+    let requests: Vec<SettleRequest<'_>> = jobs
+        .iter()
+        .map(|j| SettleRequest {
+            finished: (&j.finished.0, &j.finished.1),
+            next: j.next,
+        })
+        .collect();
+    let result = store.settle_batch(&requests, policy, clock.now()).await;
+    drop(requests);
     match result {
-        Ok(disabled) => {
-            for (job, d) in jobs.into_iter().zip(disabled) {
-                let _ = job.reply.send(Ok(d));
+        Ok(settled) => {
+            for (job, s) in jobs.into_iter().zip(settled) {
+                let _ = job.reply.send(Ok(s));
             }
         }
         Err(e) => {

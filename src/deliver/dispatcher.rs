@@ -19,7 +19,7 @@ use super::DeliveryConfig;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::profile::ProfileResolver;
-use crate::store::{Claimed, Outcome, Store};
+use crate::store::{Claimed, Outcome, Settled, Store};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -137,31 +137,40 @@ impl Dispatcher {
         self.inner.taken.load(Ordering::Relaxed)
     }
 
-    /// Hands an outcome to the committer; the answer comes later, from [`Recording::done`].
-    async fn record(&self, finished: Arc<(Claimed, Outcome)>) -> Recording {
+    /// Hands an outcome to the committer, asking for the webhook's next delivery other
+    /// than `next`'s skip (the one the lane holds); the answer comes from [`Self::recorded`].
+    async fn record(&self, finished: Arc<(Claimed, Outcome)>, next: Option<i64>) -> Recording {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             finished: finished.clone(),
+            next: Some(next),
             reply,
         };
         let answer = match self.inner.jobs.send(job).await {
             Ok(()) => Some(answer),
             Err(_) => None,
         };
-        Recording { finished, answer }
+        Recording {
+            finished,
+            skip: next,
+            answer,
+        }
     }
 
-    /// Waits until `r` is written. A failed write is handed in again after a pause, so the
-    /// outcome is not lost while the store recovers; on shutdown it is given up, and the
-    /// delivery, still pending on disk, is sent again after the restart.
-    async fn recorded(&self, mut r: Recording, webhook: &str) {
+    /// Waits until `r` is written; returns the next delivery read after it. A failed write
+    /// is handed in again after a pause, so the outcome is not lost while the store
+    /// recovers; on shutdown it is given up, and the delivery, still pending on disk, is
+    /// sent again after the restart.
+    async fn recorded(&self, mut r: Recording, webhook: &str) -> Option<Claimed> {
+        let mut next = None;
         loop {
             let error = match r.answer.take() {
                 Some(answer) => match answer.await {
-                    Ok(Ok(disabled)) => {
-                        if let Some(reason) = disabled {
+                    Ok(Ok(settled)) => {
+                        if let Some(reason) = settled.disabled {
                             tracing::warn!(%webhook, %reason, "webhook switched off");
                         }
+                        next = settled.next;
                         break;
                     }
                     Ok(Err(e)) => e,
@@ -174,9 +183,10 @@ impl Dispatcher {
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                 _ = self.inner.cancel.cancelled() => break,
             }
-            r = self.record(r.finished).await;
+            r = self.record(r.finished, r.skip).await;
         }
         self.inner.taken.fetch_sub(1, Ordering::Relaxed);
+        next
     }
 
     fn ensure_lane(&self, webhook: &str) {
@@ -197,48 +207,62 @@ impl Dispatcher {
 
     async fn lane(self, webhook: String) {
         let inner = &self.inner;
-        // The previous attempt, succeeded, its outcome being written.
+        // The delivery to send next, and the last success with its outcome being written
+        // (whose answer brings the delivery after `current`).
+        let mut current: Option<Claimed> = None;
         let mut recording: Option<Recording> = None;
         while !inner.cancel.is_cancelled() {
-            let skip = recording.as_ref().map(|r| r.finished.0.seq);
-            let next = match inner.store.next_delivery(&webhook, inner.clock.now_ms(), skip) {
-                Ok(next) => next,
-                Err(e) => {
-                    tracing::warn!(%webhook, error = %e, "could not read the next delivery; retrying soon");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                    continue;
+            let claimed = match current.take() {
+                Some(c) => c,
+                None => {
+                    if let Some(r) = recording.take() {
+                        current = self.recorded(r, &webhook).await;
+                        continue;
+                    }
+                    match inner
+                        .store
+                        .next_delivery(&webhook, inner.clock.now_ms(), None)
+                    {
+                        Ok(Some(c)) => c,
+                        Ok(None) => {
+                            let mut lanes = inner.lanes.lock().expect("lane map lock");
+                            if lanes.get(&webhook).copied().unwrap_or(false) {
+                                lanes.insert(webhook.clone(), false);
+                                continue;
+                            }
+                            lanes.remove(&webhook);
+                            return;
+                        }
+                        Err(e) => {
+                            tracing::warn!(%webhook, error = %e, "could not read the next delivery; retrying soon");
+                            tokio::time::sleep(Duration::from_millis(500)).await;
+                            continue;
+                        }
+                    }
                 }
-            };
-            let Some(claimed) = next else {
-                if let Some(r) = recording.take() {
-                    // Once written, it no longer hides anything due behind it.
-                    self.recorded(r, &webhook).await;
-                    continue;
-                }
-                let mut lanes = inner.lanes.lock().expect("lane map lock");
-                if lanes.get(&webhook).copied().unwrap_or(false) {
-                    lanes.insert(webhook.clone(), false);
-                    continue;
-                }
-                lanes.remove(&webhook);
-                return;
             };
             inner.taken.fetch_add(1, Ordering::Relaxed);
             let (outcome, pause) = attempt(inner, &claimed).await;
             inner.metrics.delivery(outcome.label());
-            // At most one outcome unwritten while another request goes out.
-            if let Some(r) = recording.take() {
-                self.recorded(r, &webhook).await;
-            }
+            // At most one outcome unwritten while another request goes out. Its answer
+            // is the delivery after this one.
+            let after = match recording.take() {
+                Some(r) => self.recorded(r, &webhook).await,
+                None => None,
+            };
             let succeeded = matches!(
                 outcome,
                 Outcome::Succeeded(_) | Outcome::Muted | Outcome::Skipped
             );
-            let r = self.record(Arc::new((claimed, outcome))).await;
             if succeeded {
-                recording = Some(r);
+                let skip = after.as_ref().map(|c| c.seq);
+                recording = Some(self.record(Arc::new((claimed, outcome)), skip).await);
+                current = after;
             } else {
-                self.recorded(r, &webhook).await;
+                // Read again once this failure is in force: it may have switched the
+                // webhook off.
+                let r = self.record(Arc::new((claimed, outcome)), None).await;
+                current = self.recorded(r, &webhook).await;
             }
             if let Some(pause) = pause {
                 tokio::select! {
@@ -289,6 +313,8 @@ impl Dispatcher {
 /// An outcome handed to the committer.
 struct Recording {
     finished: Arc<(Claimed, Outcome)>,
+    /// The delivery the lane holds, not to be read as the next.
+    skip: Option<i64>,
     /// None: the committer could not take it.
-    answer: Option<oneshot::Receiver<Result<Option<String>, String>>>,
+    answer: Option<oneshot::Receiver<Result<Settled, String>>>,
 }

@@ -11,7 +11,7 @@ use std::time::Duration;
 /// Makes one attempt: render, sign, send, decide. Returns the outcome to record and how
 /// long the lane should pause before its next request (Discord's bucket is empty).
 pub(super) async fn attempt(inner: &Inner, claimed: &Claimed) -> (Outcome, Option<Duration>) {
-    let webhook = &claimed.webhook;
+    let webhook = &claimed.endpoint.webhook;
     if !webhook.active && !claimed.force {
         return (Outcome::Skipped, None);
     }
@@ -125,8 +125,9 @@ fn sign_headers(inner: &Inner, claimed: &Claimed, body: &[u8]) -> Vec<(&'static 
         ("webhook-id", claimed.id.clone()),
         ("webhook-timestamp", ts.to_string()),
     ];
-    if !claimed.secrets.is_empty() {
+    if !claimed.endpoint.secrets.is_empty() {
         let keys: Vec<Vec<u8>> = claimed
+            .endpoint
             .secrets
             .iter()
             .filter_map(|s| secret_key(s).ok())

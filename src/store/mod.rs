@@ -26,6 +26,7 @@ mod page_cache;
 mod patch;
 mod row;
 mod secrets;
+mod send_cache;
 mod settle;
 mod subscriptions;
 mod tokens;
@@ -43,7 +44,8 @@ pub fn format_datetime(at: time::OffsetDateTime) -> String {
 pub use listing::MAX_PAGE;
 pub use outbox::Accepted;
 pub use patch::WebhookPatch;
-pub use settle::{AttemptLog, Claimed, DisablePolicy, Outcome};
+pub use send_cache::Endpoint;
+pub use settle::{AttemptLog, Claimed, DisablePolicy, Outcome, SettleRequest, Settled};
 pub use tokens::TokenInfo;
 
 use std::path::Path;
@@ -81,6 +83,8 @@ pub struct Store {
     cursor_key: Arc<[u8]>,
     /// `listWebhooks` answers until the owner's webhooks change.
     pages: Arc<page_cache::PageCache>,
+    /// Decoded events and webhooks for sending.
+    sends: Arc<send_cache::SendCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -139,6 +143,7 @@ impl Store {
             db,
             cursor_key: key.into(),
             pages: Arc::default(),
+            sends: Arc::default(),
         })
     }
 

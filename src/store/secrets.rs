@@ -21,7 +21,8 @@ impl Store {
         let until = datetime::format(now + overlap);
         let (owner, webhook_id, secret) =
             (owner.to_owned(), webhook_id.to_owned(), secret.to_owned());
-        self.db
+        let rotated = self
+            .db
             .write(move |c| {
                 super::webhooks::ensure_owned(c, &owner, &webhook_id)?;
                 c.prepare_cached(
@@ -42,7 +43,9 @@ impl Store {
                 .execute([&webhook_id, &secret, &now_s])?;
                 Ok((ended > 0).then_some(until))
             })
-            .await
+            .await;
+        self.sends.webhooks_changed();
+        rotated
     }
 
     /// The secrets that sign the webhook's deliveries at `now`, newest first.

@@ -10,11 +10,12 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 use super::row::{webhook_columns, WebhookRow};
+use super::send_cache::{Endpoint, SendCache};
 use super::{datetime, Store, StoreError};
 use crate::events::{Event, EventKind};
-use crate::lexicon::place::stream::server::defs::Webhook;
+use std::sync::Arc;
 
-/// A delivery claimed for sending, with everything needed to render and sign it.
+/// A delivery taken for sending, with everything needed to render and sign it.
 #[derive(Debug, Clone)]
 pub struct Claimed {
     /// Row key.
@@ -28,13 +29,9 @@ pub struct Claimed {
     /// When the delivery was queued, Unix ms.
     pub created_ms: i64,
     /// The event.
-    pub event: Event,
-    /// The webhook as it is now.
-    pub webhook: Webhook,
-    /// Its owner's DID.
-    pub owner: String,
-    /// Its signing secrets at claim time, newest first (none: unsigned).
-    pub secrets: Vec<String>,
+    pub event: Arc<Event>,
+    /// The webhook, its owner and signing secrets, as they were when it was taken.
+    pub endpoint: Arc<Endpoint>,
 }
 
 /// How an attempt went.
@@ -141,37 +138,90 @@ const EVENT: &str = "SELECT type, subject, author, uri, record FROM events WHERE
 
 const WEBHOOK: &str = concat!("SELECT ", webhook_columns!(), " FROM webhooks WHERE id = ?");
 
-const SECRETS: &str = "SELECT secret FROM webhook_secrets WHERE webhook_id = ?1 \
+const SECRETS: &str = "SELECT secret, expires_at FROM webhook_secrets WHERE webhook_id = ?1 \
     AND (expires_at IS NULL OR expires_at > ?2) ORDER BY rowid DESC";
 
+/// One lane's request in a batch: record its finished attempt, and read its next
+/// delivery after that.
+#[derive(Debug)]
+pub struct SettleRequest<'a> {
+    /// The attempt to record.
+    pub finished: (&'a Claimed, &'a Outcome),
+    /// Read this webhook's next due delivery other than this one (the lane holds it).
+    pub next: Option<Option<i64>>,
+}
+
+/// What a batch did for one request.
+#[derive(Debug, Default)]
+pub struct Settled {
+    /// Why the webhook was switched off by this outcome, if it was.
+    pub disabled: Option<String>,
+    /// The next delivery, if asked for and one is due.
+    pub next: Option<Claimed>,
+}
+
 impl Store {
-    /// Records the outcomes of `finished` attempts in one transaction. Answers, in the
-    /// same order, why each one's webhook was switched off by it, if it was. Failures
+    /// Records the outcomes of `requests` in one transaction and reads each lane's next
+    /// delivery after them, on the writer's connection: its page cache is warm, where a
+    /// reader's is emptied by every commit. Answers come in the same order. Failures
     /// count towards switching a webhook off per `policy`.
     pub async fn settle_batch(
         &self,
-        finished: &[(&Claimed, &Outcome)],
+        requests: &[SettleRequest<'_>],
         policy: DisablePolicy,
         now: OffsetDateTime,
-    ) -> Result<Vec<Option<String>>, StoreError> {
-        if finished.is_empty() {
+    ) -> Result<Vec<Settled>, StoreError> {
+        if requests.is_empty() {
             return Ok(Vec::new());
         }
         let now_s = datetime::format(now);
         let now_ms = super::outbox::to_ms(now);
-        let outcomes = Outcomes::new(finished, now);
+        let finished: Vec<(&Claimed, &Outcome)> = requests.iter().map(|r| r.finished).collect();
+        let outcomes = Outcomes::new(&finished, now);
         let since = datetime::format(crate::clock::from_ms(now_ms - policy.min_span_ms));
-        let disabled = self
-            .db
-            .write(move |c| outcomes.record(c, &now_s, policy.failures, &since))
-            .await?;
-        // Outcomes move `errorCount` and `lastTriggered`, and may switch a webhook off.
-        for (c, _) in finished {
-            self.pages.invalidate(&c.owner);
-        }
-        Ok(finished
+        let reads: Vec<(String, Option<i64>)> = requests
             .iter()
-            .map(|(c, _)| disabled.get(c.webhook.id.as_str()).cloned())
+            .filter_map(|r| {
+                r.next
+                    .map(|skip| (r.finished.0.endpoint.webhook.id.clone(), skip))
+            })
+            .collect();
+        let cache = self.sends.clone();
+        let written = self
+            .db
+            .write(move |c| {
+                let disabled = outcomes.record(c, &now_s, policy.failures, &since)?;
+                if !disabled.is_empty() {
+                    // The reads below must see the switch-off.
+                    cache.webhooks_changed();
+                }
+                let mut next = HashMap::new();
+                for (webhook, skip) in reads {
+                    if let Some(d) = next_delivery(c, &cache, &webhook, now_ms, skip, &now_s)? {
+                        next.insert(webhook, d);
+                    }
+                }
+                Ok((disabled, next))
+            })
+            .await;
+        if written.as_ref().map_or(true, |(d, _)| !d.is_empty()) {
+            // Committed, or rolled back after the reads above cached it: read afresh.
+            self.sends.webhooks_changed();
+        }
+        let (disabled, mut next) = written?;
+        // Outcomes move `errorCount` and `lastTriggered`, and may switch a webhook off.
+        for (c, _) in &finished {
+            self.pages.invalidate(&c.endpoint.owner);
+        }
+        Ok(requests
+            .iter()
+            .map(|r| {
+                let id = r.finished.0.endpoint.webhook.id.as_str();
+                Settled {
+                    disabled: disabled.get(id).cloned(),
+                    next: r.next.and_then(|_| next.remove(id)),
+                }
+            })
             .collect())
     }
 
@@ -183,8 +233,9 @@ impl Store {
         now_ms: i64,
         skip: Option<i64>,
     ) -> Result<Option<Claimed>, StoreError> {
+        let now_s = datetime::format(crate::clock::from_ms(now_ms));
         self.db
-            .read(|c| next_delivery(c, webhook_id, now_ms, skip, datetime::format(crate::clock::from_ms(now_ms))))
+            .read(|c| next_delivery(c, &self.sends, webhook_id, now_ms, skip, &now_s))
     }
 }
 
@@ -218,7 +269,7 @@ impl Outcomes {
             let ok = matches!(o, Outcome::Succeeded(_));
             Row {
                 seq: c.seq,
-                webhook: c.webhook.id.clone(),
+                webhook: c.endpoint.webhook.id.clone(),
                 state,
                 // Muted and skipped deliveries made no request: the claim's attempt is not one.
                 attempted: i64::from(!matches!(o, Outcome::Muted | Outcome::Skipped)),
@@ -309,10 +360,11 @@ impl Outcomes {
 
 fn next_delivery(
     c: &Connection,
+    cache: &SendCache,
     webhook_id: &str,
     now_ms: i64,
     skip: Option<i64>,
-    now_s: String,
+    now_s: &str,
 ) -> Result<Option<Claimed>, StoreError> {
     let row = c
         .prepare_cached(NEXT)?
@@ -332,15 +384,51 @@ fn next_delivery(
     };
     // Each statement reads its own snapshot: the event or the webhook may have been
     // deleted since, and the delivery with it.
-    let event = c
-        .prepare_cached(EVENT)?
-        .query_row([event_seq], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()?;
-    let Some(event) = event else {
-        return Ok(None);
+    let event = match cache.event(event_seq) {
+        Some(e) => e,
+        None => {
+            let row = c
+                .prepare_cached(EVENT)?
+                .query_row([event_seq], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let e = Arc::new(to_event(row)?);
+            cache.put_event(event_seq, e.clone());
+            e
+        }
     };
+    let endpoint = match cache.endpoint(webhook_id, now_ms) {
+        Some(t) => t,
+        None => {
+            let generation = cache.generation();
+            let Some(t) = read_endpoint(c, webhook_id, now_s)? else {
+                return Ok(None);
+            };
+            let t = Arc::new(t);
+            cache.put_endpoint(webhook_id, generation, t.clone());
+            t
+        }
+    };
+    Ok(Some(Claimed {
+        seq,
+        id,
+        attempt,
+        force,
+        created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
+        event,
+        endpoint,
+    }))
+}
+
+fn read_endpoint(
+    c: &Connection,
+    webhook_id: &str,
+    now_s: &str,
+) -> Result<Option<Endpoint>, StoreError> {
     let row = c
         .prepare_cached(WEBHOOK)?
         .query_row([webhook_id], WebhookRow::from_row)
@@ -350,20 +438,24 @@ fn next_delivery(
     };
     let owner = row.owner.clone();
     let webhook = row.into_webhook()?;
-    let secrets = c
-        .prepare_cached(SECRETS)?
-        .query_map([webhook_id, &now_s], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
-    Ok(Some(Claimed {
-        seq,
-        id,
-        attempt,
-        force,
-        created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
-        event: to_event(event)?,
+    let mut secrets = Vec::new();
+    let mut until_ms: Option<i64> = None;
+    let mut q = c.prepare_cached(SECRETS)?;
+    let mut rows = q.query(params![webhook_id, now_s])?;
+    while let Some(r) = rows.next()? {
+        secrets.push(r.get(0)?);
+        if let Some(at) = r
+            .get::<_, Option<String>>(1)?
+            .and_then(|a| datetime::parse_ms(&a))
+        {
+            until_ms = Some(until_ms.map_or(at, |u| u.min(at)));
+        }
+    }
+    Ok(Some(Endpoint {
         webhook,
         owner,
         secrets,
+        until_ms,
     }))
 }
 

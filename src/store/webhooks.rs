@@ -144,7 +144,9 @@ impl Store {
                 }
                 Ok(webhook)
             })
-            .await?;
+            .await;
+        self.sends.webhooks_changed();
+        let updated = updated?;
         self.pages.invalidate(owner);
         Ok(updated)
     }
@@ -160,7 +162,9 @@ impl Store {
                         .execute([id, who])?,
                 )
             })
-            .await?;
+            .await;
+        self.sends.webhooks_changed();
+        let deleted = deleted?;
         self.pages.invalidate(owner);
         Ok(deleted > 0)
     }

@@ -265,3 +265,42 @@ async fn deleting_a_webhook_while_its_delivery_is_in_flight_leaves_the_service_w
         .await
         .expect("the server stops");
 }
+
+#[tokio::test]
+async fn changed_settings_apply_from_the_next_delivery() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    let id = app
+        .webhook(&rx.url("/hook"), &["chat"], json!({"prefix": "a "}))
+        .await;
+    app.push_chat("one").await;
+    assert_eq!(rx.next(SEC).await.unwrap().json()["content"], "a one");
+    app.settled(&id, 1).await;
+    let update = |patch: serde_json::Value| {
+        let mut body = patch;
+        body["id"] = json!(id);
+        body
+    };
+    let (status, out) = app
+        .post(
+            "place.stream.server.updateWebhook",
+            &app.token,
+            &update(json!({"prefix": "b "})),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    app.push_chat("two").await;
+    assert_eq!(rx.next(SEC).await.unwrap().json()["content"], "b two");
+    app.settled(&id, 1).await;
+    let (status, out) = app
+        .post(
+            "place.stream.server.updateWebhook",
+            &app.token,
+            &update(json!({"active": false})),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    app.push_chat("three").await;
+    rx.nothing(Duration::from_millis(300)).await;
+    app.stop().await;
+}

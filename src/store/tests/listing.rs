@@ -221,7 +221,7 @@ async fn filtered_pages_use_the_owner_index() {
 #[tokio::test]
 async fn cached_pages_follow_every_change() {
     use crate::events::{Event, EventKind};
-    use crate::store::{AttemptLog, DisablePolicy, Outcome, WebhookPatch};
+    use crate::store::{AttemptLog, DisablePolicy, Outcome, SettleRequest, WebhookPatch};
     let (_dir, store) = temp_store().await;
     let page = |s: &Store, owner: &'static str| {
         let s = s.clone();
@@ -268,18 +268,31 @@ async fn cached_pages_follow_every_change() {
         next_ms: 0,
         failure: true,
     };
-    store
-        .settle_batch(&[(&first, &failed)], policy, now)
+    let req = SettleRequest {
+        finished: (&first, &failed),
+        next: Some(None),
+    };
+    let answered = store
+        .settle_batch(&[req], policy, now)
         .await
+        .unwrap()
+        .remove(0)
+        .next
         .unwrap();
     assert_eq!(page(&store, ALICE).await[0]["errorCount"], 1);
     let second = take(&store);
-    assert_eq!((second.seq, second.attempt), (first.seq, 2), "the retry is due");
+    assert_eq!(
+        (second.seq, second.attempt),
+        (first.seq, 2),
+        "the retry is due"
+    );
+    assert_eq!((answered.seq, answered.attempt), (second.seq, 2));
     let ok = Outcome::Succeeded(AttemptLog::default());
-    store
-        .settle_batch(&[(&second, &ok)], policy, now)
-        .await
-        .unwrap();
+    let req = SettleRequest {
+        finished: (&second, &ok),
+        next: None,
+    };
+    store.settle_batch(&[req], policy, now).await.unwrap();
     let listed = page(&store, ALICE).await;
     assert_eq!(listed[0]["errorCount"], 0);
     assert!(listed[0]["lastTriggered"].is_string(), "{listed}");

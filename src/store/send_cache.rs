@@ -1,0 +1,159 @@
+//! What sending a delivery needs besides the delivery row, kept decoded between
+//! deliveries: the event (shared by every webhook it fans out to) and the webhook's
+//! settings and signing secrets (shared by all of its deliveries). Decoding them was most
+//! of the cost of taking a delivery.
+//!
+//! Events never change once accepted. Webhook settings are checked against a generation
+//! that every write to a webhook's settings, activity or secrets moves on after it
+//! commits; an entry is used only if it was read at the current generation. A reader
+//! takes the generation before reading, so a write that commits meanwhile leaves its entry
+//! stale, never the other way round. Entries are also dropped when their earliest secret
+//! expiry passes. Both maps are bounded.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::events::Event;
+use crate::lexicon::place::stream::server::defs::Webhook;
+
+/// Events kept; lanes move through events in order, so the oldest goes first.
+const EVENTS: usize = 1024;
+/// Webhooks kept; past this the map starts afresh.
+const ENDPOINTS: usize = 4096;
+
+/// A webhook as its deliveries are sent.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// Its settings.
+    pub webhook: Webhook,
+    /// Its owner's DID.
+    pub owner: String,
+    /// Its signing secrets, newest first (none: unsigned).
+    pub secrets: Vec<String>,
+    /// Unix ms at which one of `secrets` stops signing.
+    pub until_ms: Option<i64>,
+}
+
+/// The cache; one per store.
+#[derive(Default)]
+pub(crate) struct SendCache {
+    generation: AtomicU64,
+    events: Mutex<(HashMap<i64, Arc<Event>>, VecDeque<i64>)>,
+    endpoints: Mutex<HashMap<String, (u64, Arc<Endpoint>)>>,
+}
+
+impl SendCache {
+    /// A webhook's settings or secrets changed (or may have: called after a failed write
+    /// too). Everything read before now is stale.
+    pub fn webhooks_changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Take this before reading a webhook, and hand it to [`Self::put_endpoint`].
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    pub fn event(&self, seq: i64) -> Option<Arc<Event>> {
+        self.events
+            .lock()
+            .expect("event cache lock")
+            .0
+            .get(&seq)
+            .cloned()
+    }
+
+    pub fn put_event(&self, seq: i64, event: Arc<Event>) {
+        let mut guard = self.events.lock().expect("event cache lock");
+        let (map, order) = &mut *guard;
+        if map.insert(seq, event).is_none() {
+            order.push_back(seq);
+            if order.len() > EVENTS {
+                if let Some(old) = order.pop_front() {
+                    map.remove(&old);
+                }
+            }
+        }
+    }
+
+    /// The webhook as read at the current generation, unless a secret has expired since.
+    pub fn endpoint(&self, webhook_id: &str, now_ms: i64) -> Option<Arc<Endpoint>> {
+        let current = self.generation();
+        let endpoints = self.endpoints.lock().expect("endpoint cache lock");
+        let (generation, endpoint) = endpoints.get(webhook_id)?;
+        let fresh = *generation == current && endpoint.until_ms.is_none_or(|u| now_ms < u);
+        fresh.then(|| endpoint.clone())
+    }
+
+    pub fn put_endpoint(&self, webhook_id: &str, generation: u64, endpoint: Arc<Endpoint>) {
+        let mut endpoints = self.endpoints.lock().expect("endpoint cache lock");
+        if endpoints.len() >= ENDPOINTS && !endpoints.contains_key(webhook_id) {
+            endpoints.clear();
+        }
+        endpoints.insert(webhook_id.to_owned(), (generation, endpoint));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::EventKind;
+
+    fn endpoint(active: bool, until_ms: Option<i64>) -> Arc<Endpoint> {
+        let mut webhook: Webhook = serde_json::from_value(serde_json::json!({
+            "id": "w", "url": "https://a.test/", "events": ["chat"], "active": active,
+            "createdAt": "2026-12-01T00:00:00.000Z"
+        }))
+        .unwrap();
+        webhook.active = active;
+        Arc::new(Endpoint {
+            webhook,
+            owner: "did:plc:a".into(),
+            secrets: Vec::new(),
+            until_ms,
+        })
+    }
+
+    #[test]
+    fn a_change_during_a_read_leaves_that_read_stale() {
+        let cache = SendCache::default();
+        let before = cache.generation();
+        // A write commits while the row is being read...
+        cache.webhooks_changed();
+        cache.put_endpoint("w", before, endpoint(true, None));
+        // ...so what was read is not used.
+        assert!(cache.endpoint("w", 0).is_none());
+        let now = cache.generation();
+        cache.put_endpoint("w", now, endpoint(false, None));
+        assert!(!cache.endpoint("w", 0).unwrap().webhook.active);
+        cache.webhooks_changed();
+        assert!(cache.endpoint("w", 0).is_none());
+    }
+
+    #[test]
+    fn an_expired_secret_drops_the_entry() {
+        let cache = SendCache::default();
+        cache.put_endpoint("w", cache.generation(), endpoint(true, Some(1_000)));
+        assert!(cache.endpoint("w", 999).is_some());
+        assert!(cache.endpoint("w", 1_000).is_none());
+    }
+
+    #[test]
+    fn events_are_kept_oldest_out() {
+        let cache = SendCache::default();
+        let event = Arc::new(Event {
+            kind: EventKind::Chat,
+            subject: "did:plc:a".into(),
+            author: None,
+            uri: None,
+            record: None,
+        });
+        for seq in 0..=EVENTS as i64 {
+            cache.put_event(seq, event.clone());
+        }
+        assert!(cache.event(0).is_none());
+        assert!(cache.event(1).is_some());
+        assert!(cache.event(EVENTS as i64).is_some());
+    }
+}
