@@ -29,6 +29,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "queue indexes",
         include_str!("../../migrations/0004_queue_indexes.sql"),
     ),
+    (
+        5,
+        "attempts without rowid",
+        include_str!("../../migrations/0005_attempts_without_rowid.sql"),
+    ),
 ];
 
 const TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (
@@ -48,9 +53,13 @@ fn failed(why: String) -> StoreError {
 /// opening a fresh file at once cannot both apply one; refuses a database whose applied
 /// migrations were edited since, or that is newer than this build.
 pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    apply(conn, MIGRATIONS)
+}
+
+fn apply(conn: &mut Connection, migrations: &[(i64, &str, &str)]) -> Result<(), StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     tx.execute_batch(TABLE)?;
-    for (version, description, sql) in MIGRATIONS {
+    for (version, description, sql) in migrations {
         let checksum = Sha384::digest(sql.as_bytes()).to_vec();
         let applied: Option<(bool, Vec<u8>)> = tx
             .query_row(
@@ -90,7 +99,7 @@ pub(crate) fn run(conn: &mut Connection) -> Result<(), StoreError> {
         tx.query_row("SELECT MAX(version) FROM _sqlx_migrations", [], |r| {
             r.get(0)
         })?;
-    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    let known = migrations.last().map_or(0, |m| m.0);
     if newest.is_some_and(|v| v > known) {
         return Err(failed(format!(
             "the database has migration {} but this placehook knows only up to {known}",
@@ -142,6 +151,45 @@ mod tests {
                 .contains("has changed"),
             "{err:?}"
         );
+    }
+
+    #[test]
+    fn attempts_made_before_0005_survive_it() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        apply(&mut conn, &MIGRATIONS[..4]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO webhooks (id, owner, url, url_key, events, events_mask, active, \
+               streamplace_format, created_at) VALUES ('w', 'did:plc:a', 'u', 'u', '[]', 1, 1, 0, 't');
+             INSERT INTO events (id, type, subject, created_at) VALUES ('e', 'chat', 'did:plc:a', 't');
+             INSERT INTO deliveries (id, event_seq, webhook_id, state, next_attempt_ms, created_at)
+               VALUES ('d', 1, 'w', 'failed', 0, 't');
+             INSERT INTO delivery_attempts VALUES (1, 1, 't', 5, 0, 500, 'HTTP 500', 'oops');",
+        )
+        .unwrap();
+        run(&mut conn).unwrap();
+        let kept: (i64, String) = conn
+            .query_row(
+                "SELECT status_code, response_body FROM delivery_attempts WHERE delivery_seq = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, (500, "oops".to_string()));
+        let sql: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'delivery_attempts'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(sql.contains("WITHOUT ROWID"), "{sql}");
+        // Still goes with its delivery.
+        conn.execute("DELETE FROM deliveries", []).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT COUNT(*) FROM delivery_attempts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
     }
 
     #[test]
