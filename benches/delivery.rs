@@ -941,7 +941,7 @@ async fn claim_one(
     let now = time::OffsetDateTime::now_utc() + time::Duration::milliseconds(1);
     let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
     store
-        .next_delivery(webhook, now_ms, None)
+        .next_delivery(webhook, now_ms, &[])
         .expect("next delivery")
         .expect("one is due")
 }
@@ -953,14 +953,7 @@ async fn finish_one(
     policy: placehook::store::DisablePolicy,
 ) {
     store
-        .settle_batch(
-            &[placehook::store::SettleRequest {
-                finished: (c, o),
-                next: None,
-            }],
-            policy,
-            time::OffsetDateTime::now_utc(),
-        )
+        .settle_batch(&[(c, o)], policy, time::OffsetDateTime::now_utc())
         .await
         .expect("finish");
 }

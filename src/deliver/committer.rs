@@ -1,10 +1,9 @@
 //! The committer: one task that owns the write side of delivery. Lanes hand it their
-//! finished attempts (and ask for their next delivery); it serves every request waiting
-//! at that moment in one transaction (group commit), so the cost per delivery stays small
-//! as the number of lanes grows.
+//! finished attempts; it records every outcome waiting at that moment in one transaction
+//! (group commit), so the cost per delivery stays small as the number of lanes grows.
 
 use crate::clock::Clock;
-use crate::store::{Claimed, DisablePolicy, Outcome, SettleRequest, Settled, Store};
+use crate::store::{Claimed, DisablePolicy, Outcome, Store};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -16,9 +15,8 @@ const MAX_BATCH: usize = 256;
 /// recording fails.
 pub(super) struct Job {
     pub finished: Arc<(Claimed, Outcome)>,
-    /// Read the webhook's next delivery after recording, other than this one.
-    pub next: Option<Option<i64>>,
-    pub reply: oneshot::Sender<Result<Settled, String>>,
+    /// Why the webhook was switched off by this outcome, if it was.
+    pub reply: oneshot::Sender<Result<Option<String>, String>>,
 }
 
 /// Batches sent to the store at once. While one is being written, the next forms and
@@ -51,19 +49,16 @@ pub(super) async fn run(
 
 /// Records one batch and answers its lanes.
 async fn settle(store: &Store, clock: &dyn Clock, policy: DisablePolicy, jobs: Vec<Job>) {
-    let requests: Vec<SettleRequest<'_>> = jobs
+    let finished: Vec<(&Claimed, &Outcome)> = jobs
         .iter()
-        .map(|j| SettleRequest {
-            finished: (&j.finished.0, &j.finished.1),
-            next: j.next,
-        })
+        .map(|j| (&j.finished.0, &j.finished.1))
         .collect();
-    let result = store.settle_batch(&requests, policy, clock.now()).await;
-    drop(requests);
+    let result = store.settle_batch(&finished, policy, clock.now()).await;
+    drop(finished);
     match result {
-        Ok(settled) => {
-            for (job, s) in jobs.into_iter().zip(settled) {
-                let _ = job.reply.send(Ok(s));
+        Ok(disabled) => {
+            for (job, d) in jobs.into_iter().zip(disabled) {
+                let _ = job.reply.send(Ok(d));
             }
         }
         Err(e) => {

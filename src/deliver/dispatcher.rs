@@ -5,12 +5,12 @@
 //! pokes its lane directly; a scheduler wakes lanes whose retries come due and prunes old
 //! events.
 //!
-//! A lane sends its next delivery while the outcome of the one before is being written,
-//! when that one succeeded: the writer's commit is then off the lane's path. So at a
-//! crash, a webhook has at most two deliveries sent whose outcome is not on disk (the one
-//! being recorded and the one in flight), and those two are what is sent again. After a
-//! failure the lane waits for the outcome first, so a retry or a switch-off is in force
-//! before anything else goes out.
+//! A lane goes on sending while the outcomes of its last successes are being written (at
+//! most [`UNWRITTEN`] of them): the writer's commit is then off the lane's path. So at a
+//! crash, a webhook has at most `UNWRITTEN + 1` deliveries sent whose outcome is not on
+//! disk (those being written and the one in flight), and those are what is sent again,
+//! with the same ids. After a failure the lane waits until every outcome is written, so a
+//! retry or a switch-off is in force before anything else goes out.
 
 use super::committer::{self, Job};
 use super::http::Sender;
@@ -19,14 +19,19 @@ use super::DeliveryConfig;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::profile::ProfileResolver;
-use crate::store::{Claimed, Outcome, Settled, Store};
-use std::collections::HashMap;
+use crate::store::{Claimed, Outcome, Store};
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+
+/// Successes per lane whose outcome may still be being written while the next request
+/// goes out. Two hide the writer's latency at the bench's load (see BENCHMARKS.md); each
+/// one more is one more possible repeat per webhook after a crash.
+pub const UNWRITTEN: usize = 2;
 
 /// Handle to the running dispatcher; cheap to clone.
 #[derive(Clone)]
@@ -137,40 +142,31 @@ impl Dispatcher {
         self.inner.taken.load(Ordering::Relaxed)
     }
 
-    /// Hands an outcome to the committer, asking for the webhook's next delivery other
-    /// than `next`'s skip (the one the lane holds); the answer comes from [`Self::recorded`].
-    async fn record(&self, finished: Arc<(Claimed, Outcome)>, next: Option<i64>) -> Recording {
+    /// Hands an outcome to the committer; the answer comes from [`Self::recorded`].
+    async fn record(&self, finished: Arc<(Claimed, Outcome)>) -> Recording {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             finished: finished.clone(),
-            next: Some(next),
             reply,
         };
         let answer = match self.inner.jobs.send(job).await {
             Ok(()) => Some(answer),
             Err(_) => None,
         };
-        Recording {
-            finished,
-            skip: next,
-            answer,
-        }
+        Recording { finished, answer }
     }
 
-    /// Waits until `r` is written; returns the next delivery read after it. A failed write
-    /// is handed in again after a pause, so the outcome is not lost while the store
-    /// recovers; on shutdown it is given up, and the delivery, still pending on disk, is
-    /// sent again after the restart.
-    async fn recorded(&self, mut r: Recording, webhook: &str) -> Option<Claimed> {
-        let mut next = None;
+    /// Waits until `r` is written. A failed write is handed in again after a pause, so the
+    /// outcome is not lost while the store recovers; on shutdown it is given up, and the
+    /// delivery, still pending on disk, is sent again after the restart.
+    async fn recorded(&self, mut r: Recording, webhook: &str) {
         loop {
             let error = match r.answer.take() {
                 Some(answer) => match answer.await {
-                    Ok(Ok(settled)) => {
-                        if let Some(reason) = settled.disabled {
+                    Ok(Ok(disabled)) => {
+                        if let Some(reason) = disabled {
                             tracing::warn!(%webhook, %reason, "webhook switched off");
                         }
-                        next = settled.next;
                         break;
                     }
                     Ok(Err(e)) => e,
@@ -183,10 +179,9 @@ impl Dispatcher {
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                 _ = self.inner.cancel.cancelled() => break,
             }
-            r = self.record(r.finished, r.skip).await;
+            r = self.record(r.finished).await;
         }
         self.inner.taken.fetch_sub(1, Ordering::Relaxed);
-        next
     }
 
     fn ensure_lane(&self, webhook: &str) {
@@ -207,62 +202,55 @@ impl Dispatcher {
 
     async fn lane(self, webhook: String) {
         let inner = &self.inner;
-        // The delivery to send next, and the last success with its outcome being written
-        // (whose answer brings the delivery after `current`).
-        let mut current: Option<Claimed> = None;
-        let mut recording: Option<Recording> = None;
+        // Successes sent, oldest first, whose outcome is being written.
+        let mut unwritten: VecDeque<Recording> = VecDeque::with_capacity(UNWRITTEN);
         while !inner.cancel.is_cancelled() {
-            let claimed = match current.take() {
-                Some(c) => c,
-                None => {
-                    if let Some(r) = recording.take() {
-                        current = self.recorded(r, &webhook).await;
+            let skip: Vec<i64> = unwritten.iter().map(|r| r.finished.0.seq).collect();
+            let claimed = match inner
+                .store
+                .next_delivery(&webhook, inner.clock.now_ms(), &skip)
+            {
+                Ok(Some(c)) => c,
+                Ok(None) => {
+                    if let Some(r) = unwritten.pop_front() {
+                        // Once written, it no longer hides anything due behind it.
+                        self.recorded(r, &webhook).await;
                         continue;
                     }
-                    match inner
-                        .store
-                        .next_delivery(&webhook, inner.clock.now_ms(), None)
-                    {
-                        Ok(Some(c)) => c,
-                        Ok(None) => {
-                            let mut lanes = inner.lanes.lock().expect("lane map lock");
-                            if lanes.get(&webhook).copied().unwrap_or(false) {
-                                lanes.insert(webhook.clone(), false);
-                                continue;
-                            }
-                            lanes.remove(&webhook);
-                            return;
-                        }
-                        Err(e) => {
-                            tracing::warn!(%webhook, error = %e, "could not read the next delivery; retrying soon");
-                            tokio::time::sleep(Duration::from_millis(500)).await;
-                            continue;
-                        }
+                    let mut lanes = inner.lanes.lock().expect("lane map lock");
+                    if lanes.get(&webhook).copied().unwrap_or(false) {
+                        lanes.insert(webhook.clone(), false);
+                        continue;
                     }
+                    lanes.remove(&webhook);
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(%webhook, error = %e, "could not read the next delivery; retrying soon");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    continue;
                 }
             };
             inner.taken.fetch_add(1, Ordering::Relaxed);
             let (outcome, pause) = attempt(inner, &claimed).await;
             inner.metrics.delivery(outcome.label());
-            // At most one outcome unwritten while another request goes out. Its answer
-            // is the delivery after this one.
-            let after = match recording.take() {
-                Some(r) => self.recorded(r, &webhook).await,
-                None => None,
-            };
             let succeeded = matches!(
                 outcome,
                 Outcome::Succeeded(_) | Outcome::Muted | Outcome::Skipped
             );
+            // Keep at most UNWRITTEN outstanding while the next request goes out; after a
+            // failure, none, and this one's outcome too: it may switch the webhook off.
+            let keep = if succeeded { UNWRITTEN - 1 } else { 0 };
+            while unwritten.len() > keep {
+                if let Some(r) = unwritten.pop_front() {
+                    self.recorded(r, &webhook).await;
+                }
+            }
+            let r = self.record(Arc::new((claimed, outcome))).await;
             if succeeded {
-                let skip = after.as_ref().map(|c| c.seq);
-                recording = Some(self.record(Arc::new((claimed, outcome)), skip).await);
-                current = after;
+                unwritten.push_back(r);
             } else {
-                // Read again once this failure is in force: it may have switched the
-                // webhook off.
-                let r = self.record(Arc::new((claimed, outcome)), None).await;
-                current = self.recorded(r, &webhook).await;
+                self.recorded(r, &webhook).await;
             }
             if let Some(pause) = pause {
                 tokio::select! {
@@ -271,7 +259,7 @@ impl Dispatcher {
                 }
             }
         }
-        if let Some(r) = recording.take() {
+        while let Some(r) = unwritten.pop_front() {
             self.recorded(r, &webhook).await;
         }
         inner.lanes.lock().expect("lane map lock").remove(&webhook);
@@ -313,8 +301,6 @@ impl Dispatcher {
 /// An outcome handed to the committer.
 struct Recording {
     finished: Arc<(Claimed, Outcome)>,
-    /// The delivery the lane holds, not to be read as the next.
-    skip: Option<i64>,
     /// None: the committer could not take it.
-    answer: Option<oneshot::Receiver<Result<Settled, String>>>,
+    answer: Option<oneshot::Receiver<Result<Option<String>, String>>>,
 }

@@ -6,7 +6,7 @@ pub mod http;
 pub mod retry;
 mod send;
 
-pub use dispatcher::Dispatcher;
+pub use dispatcher::{Dispatcher, UNWRITTEN};
 
 use crate::store::DisablePolicy;
 use retry::RetryPolicy;

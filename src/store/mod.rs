@@ -45,7 +45,7 @@ pub use listing::MAX_PAGE;
 pub use outbox::Accepted;
 pub use patch::WebhookPatch;
 pub use send_cache::Endpoint;
-pub use settle::{AttemptLog, Claimed, DisablePolicy, Outcome, SettleRequest, Settled};
+pub use settle::{AttemptLog, Claimed, DisablePolicy, Outcome};
 pub use tokens::TokenInfo;
 
 use std::path::Path;

@@ -127,12 +127,12 @@ const DISABLE_NOW: &str = "UPDATE webhooks SET active = 0, disabled_at = ?1, \
     disabled_reason = ?3 WHERE id = ?2 RETURNING disabled_reason";
 
 // `INDEXED BY`: without statistics SQLite might pick another index and sort, which grows
-// with the queue; the pending index finds a webhook's next delivery directly. `?3`: the
-// delivery whose outcome is being written, still pending until that commits.
+// with the queue; the pending index finds a webhook's next delivery directly. The lane's
+// deliveries whose outcome is being written are still pending: `?3` leaves room to pass
+// over them.
 const NEXT: &str = "SELECT d.seq, d.id, d.attempts + 1, d.event_seq, d.force, d.created_at \
     FROM deliveries AS d INDEXED BY deliveries_pending WHERE d.webhook_id = ?1 \
-    AND d.state = 'pending' AND d.next_attempt_ms <= ?2 AND d.seq IS NOT ?3 \
-    ORDER BY d.seq LIMIT 1";
+    AND d.state = 'pending' AND d.next_attempt_ms <= ?2 ORDER BY d.seq LIMIT ?3";
 
 const EVENT: &str = "SELECT type, subject, author, uri, record FROM events WHERE seq = ?";
 
@@ -141,97 +141,50 @@ const WEBHOOK: &str = concat!("SELECT ", webhook_columns!(), " FROM webhooks WHE
 const SECRETS: &str = "SELECT secret, expires_at FROM webhook_secrets WHERE webhook_id = ?1 \
     AND (expires_at IS NULL OR expires_at > ?2) ORDER BY rowid DESC";
 
-/// One lane's request in a batch: record its finished attempt, and read its next
-/// delivery after that.
-#[derive(Debug)]
-pub struct SettleRequest<'a> {
-    /// The attempt to record.
-    pub finished: (&'a Claimed, &'a Outcome),
-    /// Read this webhook's next due delivery other than this one (the lane holds it).
-    pub next: Option<Option<i64>>,
-}
-
-/// What a batch did for one request.
-#[derive(Debug, Default)]
-pub struct Settled {
-    /// Why the webhook was switched off by this outcome, if it was.
-    pub disabled: Option<String>,
-    /// The next delivery, if asked for and one is due.
-    pub next: Option<Claimed>,
-}
-
 impl Store {
-    /// Records the outcomes of `requests` in one transaction and reads each lane's next
-    /// delivery after them, on the writer's connection: its page cache is warm, where a
-    /// reader's is emptied by every commit. Answers come in the same order. Failures
+    /// Records the outcomes of `finished` attempts in one transaction. Answers, in the
+    /// same order, why each one's webhook was switched off by it, if it was. Failures
     /// count towards switching a webhook off per `policy`.
     pub async fn settle_batch(
         &self,
-        requests: &[SettleRequest<'_>],
+        finished: &[(&Claimed, &Outcome)],
         policy: DisablePolicy,
         now: OffsetDateTime,
-    ) -> Result<Vec<Settled>, StoreError> {
-        if requests.is_empty() {
+    ) -> Result<Vec<Option<String>>, StoreError> {
+        if finished.is_empty() {
             return Ok(Vec::new());
         }
         let now_s = datetime::format(now);
         let now_ms = super::outbox::to_ms(now);
-        let finished: Vec<(&Claimed, &Outcome)> = requests.iter().map(|r| r.finished).collect();
-        let outcomes = Outcomes::new(&finished, now);
+        let outcomes = Outcomes::new(finished, now);
         let since = datetime::format(crate::clock::from_ms(now_ms - policy.min_span_ms));
-        let reads: Vec<(String, Option<i64>)> = requests
-            .iter()
-            .filter_map(|r| {
-                r.next
-                    .map(|skip| (r.finished.0.endpoint.webhook.id.clone(), skip))
-            })
-            .collect();
-        let cache = self.sends.clone();
         let written = self
             .db
-            .write(move |c| {
-                let disabled = outcomes.record(c, &now_s, policy.failures, &since)?;
-                if !disabled.is_empty() {
-                    // The reads below must see the switch-off.
-                    cache.webhooks_changed();
-                }
-                let mut next = HashMap::new();
-                for (webhook, skip) in reads {
-                    if let Some(d) = next_delivery(c, &cache, &webhook, now_ms, skip, &now_s)? {
-                        next.insert(webhook, d);
-                    }
-                }
-                Ok((disabled, next))
-            })
+            .write(move |c| outcomes.record(c, &now_s, policy.failures, &since))
             .await;
-        if written.as_ref().map_or(true, |(d, _)| !d.is_empty()) {
-            // Committed, or rolled back after the reads above cached it: read afresh.
+        if written.as_ref().map_or(true, |d| !d.is_empty()) {
+            // A webhook was switched off (or may have been): read it afresh.
             self.sends.webhooks_changed();
         }
-        let (disabled, mut next) = written?;
+        let disabled = written?;
         // Outcomes move `errorCount` and `lastTriggered`, and may switch a webhook off.
-        for (c, _) in &finished {
+        for (c, _) in finished {
             self.pages.invalidate(&c.endpoint.owner);
         }
-        Ok(requests
+        Ok(finished
             .iter()
-            .map(|r| {
-                let id = r.finished.0.endpoint.webhook.id.as_str();
-                Settled {
-                    disabled: disabled.get(id).cloned(),
-                    next: r.next.and_then(|_| next.remove(id)),
-                }
-            })
+            .map(|(c, _)| disabled.get(c.endpoint.webhook.id.as_str()).cloned())
             .collect())
     }
 
-    /// The webhook's next due delivery (lowest sequence first) other than `skip`, read
+    /// The webhook's next due delivery (lowest sequence first) other than those in `skip`
+    /// (sent, their outcome not yet written), read
     /// with everything needed to render and sign it. Writes nothing.
     pub fn next_delivery(
         &self,
         webhook_id: &str,
         now_ms: i64,
-        skip: Option<i64>,
+        skip: &[i64],
     ) -> Result<Option<Claimed>, StoreError> {
         let now_s = datetime::format(crate::clock::from_ms(now_ms));
         self.db
@@ -363,22 +316,29 @@ fn next_delivery(
     cache: &SendCache,
     webhook_id: &str,
     now_ms: i64,
-    skip: Option<i64>,
+    skip: &[i64],
     now_s: &str,
 ) -> Result<Option<Claimed>, StoreError> {
-    let row = c
-        .prepare_cached(NEXT)?
-        .query_row(params![webhook_id, now_ms, skip], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
+    let limit = i64::try_from(skip.len() + 1).unwrap_or(i64::MAX);
+    let mut q = c.prepare_cached(NEXT)?;
+    let mut rows = q.query(params![webhook_id, now_ms, limit])?;
+    let mut row = None;
+    while let Some(r) = rows.next()? {
+        let seq: i64 = r.get(0)?;
+        if !skip.contains(&seq) {
+            row = Some((
+                seq,
                 r.get::<_, String>(1)?,
                 r.get::<_, i64>(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, bool>(4)?,
                 r.get::<_, String>(5)?,
-            ))
-        })
-        .optional()?;
+            ));
+            break;
+        }
+    }
+    drop(rows);
+    drop(q);
     let Some((seq, id, attempt, event_seq, force, created_at)) = row else {
         return Ok(None);
     };
