@@ -35,11 +35,18 @@ pub struct Endpoint {
     pub until_ms: Option<i64>,
 }
 
+/// Events by sequence, and the order they came in.
+#[derive(Default)]
+struct Events {
+    by_seq: HashMap<i64, Arc<Event>>,
+    order: VecDeque<i64>,
+}
+
 /// The cache; one per store.
 #[derive(Default)]
 pub(crate) struct SendCache {
     generation: AtomicU64,
-    events: Mutex<(HashMap<i64, Arc<Event>>, VecDeque<i64>)>,
+    events: Mutex<Events>,
     endpoints: Mutex<HashMap<String, (u64, Arc<Endpoint>)>>,
 }
 
@@ -55,23 +62,24 @@ impl SendCache {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// The event with this sequence number, if kept.
     pub fn event(&self, seq: i64) -> Option<Arc<Event>> {
         self.events
             .lock()
             .expect("event cache lock")
-            .0
+            .by_seq
             .get(&seq)
             .cloned()
     }
 
+    /// Keeps a decoded event; the oldest goes when full.
     pub fn put_event(&self, seq: i64, event: Arc<Event>) {
-        let mut guard = self.events.lock().expect("event cache lock");
-        let (map, order) = &mut *guard;
-        if map.insert(seq, event).is_none() {
-            order.push_back(seq);
-            if order.len() > EVENTS {
-                if let Some(old) = order.pop_front() {
-                    map.remove(&old);
+        let mut events = self.events.lock().expect("event cache lock");
+        if events.by_seq.insert(seq, event).is_none() {
+            events.order.push_back(seq);
+            if events.order.len() > EVENTS {
+                if let Some(old) = events.order.pop_front() {
+                    events.by_seq.remove(&old);
                 }
             }
         }
@@ -86,6 +94,7 @@ impl SendCache {
         fresh.then(|| endpoint.clone())
     }
 
+    /// Keeps a webhook as read at `generation` (taken before the read).
     pub fn put_endpoint(&self, webhook_id: &str, generation: u64, endpoint: Arc<Endpoint>) {
         let mut endpoints = self.endpoints.lock().expect("endpoint cache lock");
         if endpoints.len() >= ENDPOINTS && !endpoints.contains_key(webhook_id) {
