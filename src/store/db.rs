@@ -19,6 +19,7 @@ use std::sync::{mpsc, Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::oneshot;
 
+use super::checkpoint::Checkpointer;
 use super::StoreError;
 
 /// The most jobs one transaction carries; bounds how long the first of them waits.
@@ -56,6 +57,8 @@ struct Inner {
     writer: Arc<Mutex<Option<Connection>>>,
     jobs: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Checkpoints the WAL off the writer's path (file databases only).
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -86,12 +89,25 @@ impl Db {
         // busy queue (the delivery bench's) in memory; it is only used as pages are touched.
         conn.execute_batch("PRAGMA cache_size = -16384")?;
         init(&mut conn)?;
+        // A file database checkpoints on its own thread (see `checkpoint`); an in-memory
+        // one has no WAL.
+        let checkpointer = match target {
+            Target::Memory => None,
+            _ => {
+                conn.execute_batch("PRAGMA wal_autocheckpoint = 0")?;
+                let own = connect(&target, busy_timeout, false)?;
+                Some(Arc::new(
+                    Checkpointer::start(own).map_err(|e| StoreError::Db(Box::new(e)))?,
+                ))
+            }
+        };
         let writer = Arc::new(Mutex::new(Some(conn)));
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let for_thread = writer.clone();
+        let poke = checkpointer.clone();
         let thread = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(&for_thread, &rx))
+            .spawn(move || writer_loop(&for_thread, &rx, poke.as_deref()))
             .map_err(|e| StoreError::Db(Box::new(e)))?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -102,6 +118,7 @@ impl Db {
                 writer,
                 jobs: Mutex::new(Some(tx)),
                 thread: Mutex::new(Some(thread)),
+                checkpointer,
             }),
         })
     }
@@ -170,6 +187,9 @@ impl Db {
             if thread.thread().id() != std::thread::current().id() {
                 let _ = thread.join();
             }
+        }
+        if let Some(c) = &self.inner.checkpointer {
+            c.stop();
         }
         lock(&self.inner.readers).clear();
         lock(&self.inner.writer).take();
@@ -248,7 +268,11 @@ impl<T: Send, F: FnOnce(&Connection) -> Result<T, StoreError> + Send> Job for Ta
     }
 }
 
-fn writer_loop(conn: &Mutex<Option<Connection>>, rx: &mpsc::Receiver<Box<dyn Job>>) {
+fn writer_loop(
+    conn: &Mutex<Option<Connection>>,
+    rx: &mpsc::Receiver<Box<dyn Job>>,
+    checkpointer: Option<&Checkpointer>,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -258,7 +282,12 @@ fn writer_loop(conn: &Mutex<Option<Connection>>, rx: &mpsc::Receiver<Box<dyn Job
             }
         }
         match lock(conn).as_ref() {
-            Some(conn) => run_batch(conn, batch),
+            Some(conn) => {
+                run_batch(conn, batch);
+                if let Some(c) = checkpointer {
+                    c.committed(conn);
+                }
+            }
             None => batch.into_iter().for_each(|job| job.reply(Some(closed()))),
         }
     }

@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+mod checkpoint;
 mod cursor;
 mod datetime;
 mod db;
