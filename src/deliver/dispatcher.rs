@@ -12,19 +12,18 @@
 //! with the same ids. After a failure the lane waits until every outcome is written, so a
 //! retry or a switch-off is in force before anything else goes out.
 
-use super::committer::{self, Job};
 use super::http::Sender;
 use super::send::attempt;
 use super::DeliveryConfig;
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 use crate::profile::ProfileResolver;
-use crate::store::{Claimed, Outcome, Store};
+use crate::store::{Claimed, Finished, Outcome, OutcomeWriter, Store, StoreError};
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, Notify, Semaphore};
+use tokio::sync::{oneshot, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -32,6 +31,13 @@ use tokio_util::task::TaskTracker;
 /// goes out. Two hide the writer's latency at the bench's load (see BENCHMARKS.md); each
 /// one more is one more possible repeat per webhook after a crash.
 pub const UNWRITTEN: usize = 2;
+
+/// Deliveries a lane reads in one query. One query per send was ~7% of the process's CPU
+/// in the delivery bench's profile (BENCHMARKS.md). What is read ahead is still pending on disk, and each is
+/// sent with its webhook as it is at that moment, so reading ahead changes neither what a
+/// crash repeats nor which settings a delivery goes out with. A retry that comes due
+/// waits at most this many sends.
+const AHEAD: usize = 8;
 
 /// Handle to the running dispatcher; cheap to clone.
 #[derive(Clone)]
@@ -54,8 +60,8 @@ pub(super) struct Inner {
     wake: Notify,
     cancel: CancellationToken,
     tracker: TaskTracker,
-    jobs: mpsc::Sender<Job>,
-    committer: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Records outcomes, many lanes' to a transaction.
+    outcomes: OutcomeWriter,
 }
 
 impl std::fmt::Debug for Dispatcher {
@@ -82,16 +88,9 @@ impl Dispatcher {
                 "requeued deliveries interrupted by the last shutdown"
             );
         }
-        let (jobs, rx) = mpsc::channel(4096);
-        let committer = tokio::spawn(committer::run(
-            store.clone(),
-            clock.clone(),
-            config.disable,
-            rx,
-        ));
+        let outcomes = store.outcome_writer(config.disable, clock.clone());
         let inner = Arc::new(Inner {
-            jobs,
-            committer: std::sync::Mutex::new(Some(committer)),
+            outcomes,
             permits: Semaphore::new(config.concurrency.max(1)),
             store,
             clock,
@@ -128,12 +127,6 @@ impl Dispatcher {
         self.inner.cancel.cancel();
         self.inner.tracker.close();
         self.inner.tracker.wait().await;
-        // Every lane has recorded its last attempt; the committer has nothing left.
-        let committer = self.inner.committer.lock().expect("committer lock").take();
-        if let Some(c) = committer {
-            c.abort();
-            let _ = c.await;
-        }
     }
 
     /// Deliveries being sent, or sent with their outcome not yet written. The store still
@@ -142,17 +135,9 @@ impl Dispatcher {
         self.inner.taken.load(Ordering::Relaxed)
     }
 
-    /// Hands an outcome to the committer; the answer comes from [`Self::recorded`].
-    async fn record(&self, finished: Arc<(Claimed, Outcome)>) -> Recording {
-        let (reply, answer) = oneshot::channel();
-        let job = Job {
-            finished: finished.clone(),
-            reply,
-        };
-        let answer = match self.inner.jobs.send(job).await {
-            Ok(()) => Some(answer),
-            Err(_) => None,
-        };
+    /// Hands an outcome to the writer; the answer comes from [`Self::recorded`].
+    fn record(&self, finished: Finished) -> Recording {
+        let answer = self.inner.outcomes.record(finished.clone());
         Recording { finished, answer }
     }
 
@@ -161,25 +146,22 @@ impl Dispatcher {
     /// delivery, still pending on disk, is sent again after the restart.
     async fn recorded(&self, mut r: Recording, webhook: &str) {
         loop {
-            let error = match r.answer.take() {
-                Some(answer) => match answer.await {
-                    Ok(Ok(disabled)) => {
-                        if let Some(reason) = disabled {
-                            tracing::warn!(%webhook, %reason, "webhook switched off");
-                        }
-                        break;
+            let error = match (&mut r.answer).await {
+                Ok(Ok(disabled)) => {
+                    if let Some(reason) = disabled {
+                        tracing::warn!(%webhook, %reason, "webhook switched off");
                     }
-                    Ok(Err(e)) => e,
-                    Err(_) => "the committer has stopped".to_string(),
-                },
-                None => "the committer has stopped".to_string(),
+                    break;
+                }
+                Ok(Err(e)) => e,
+                Err(_) => StoreError::Db(Box::new(std::io::Error::other("the writer has stopped"))),
             };
             tracing::warn!(%webhook, error = %error, "could not record a delivery; retrying soon");
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(500)) => {}
                 _ = self.inner.cancel.cancelled() => break,
             }
-            r = self.record(r.finished).await;
+            r = self.record(r.finished);
         }
         self.inner.taken.fetch_sub(1, Ordering::Relaxed);
     }
@@ -204,31 +186,56 @@ impl Dispatcher {
         let inner = &self.inner;
         // Successes sent, oldest first, whose outcome is being written.
         let mut unwritten: VecDeque<Recording> = VecDeque::with_capacity(UNWRITTEN);
+        // Deliveries read ahead, not sent yet.
+        let mut ahead: VecDeque<Claimed> = VecDeque::with_capacity(AHEAD);
         while !inner.cancel.is_cancelled() {
-            let skip: Vec<i64> = unwritten.iter().map(|r| r.finished.0.seq).collect();
-            let claimed = match inner
-                .store
-                .next_delivery(&webhook, inner.clock.now_ms(), &skip)
-            {
-                Ok(Some(c)) => c,
-                Ok(None) => {
-                    if let Some(r) = unwritten.pop_front() {
-                        // Once written, it no longer hides anything due behind it.
-                        self.recorded(r, &webhook).await;
+            let now_ms = inner.clock.now_ms();
+            let claimed = if let Some(c) = ahead.pop_front() {
+                // Read a few sends ago: send it as its webhook is now.
+                match inner.store.current_endpoint(&c, now_ms) {
+                    Ok(Some(endpoint)) => Claimed { endpoint, ..c },
+                    Ok(None) => {
+                        // The webhook was deleted, and its deliveries with it.
+                        ahead.clear();
                         continue;
                     }
-                    let mut lanes = inner.lanes.lock().expect("lane map lock");
-                    if lanes.get(&webhook).copied().unwrap_or(false) {
-                        lanes.insert(webhook.clone(), false);
+                    Err(e) => {
+                        tracing::warn!(%webhook, error = %e, "could not read the webhook; retrying soon");
+                        ahead.clear();
+                        tokio::time::sleep(Duration::from_millis(500)).await;
                         continue;
                     }
-                    lanes.remove(&webhook);
-                    return;
                 }
-                Err(e) => {
-                    tracing::warn!(%webhook, error = %e, "could not read the next delivery; retrying soon");
-                    tokio::time::sleep(Duration::from_millis(500)).await;
-                    continue;
+            } else {
+                let skip: Vec<i64> = unwritten.iter().map(|r| r.finished.0.seq).collect();
+                let next = inner.store.next_deliveries(&webhook, now_ms, &skip, AHEAD);
+                match next {
+                    Ok(found) if !found.is_empty() => {
+                        ahead.extend(found);
+                        match ahead.pop_front() {
+                            Some(c) => c,
+                            None => continue,
+                        }
+                    }
+                    Ok(_) => {
+                        if let Some(r) = unwritten.pop_front() {
+                            // Once written, it no longer hides anything due behind it.
+                            self.recorded(r, &webhook).await;
+                            continue;
+                        }
+                        let mut lanes = inner.lanes.lock().expect("lane map lock");
+                        if lanes.get(&webhook).copied().unwrap_or(false) {
+                            lanes.insert(webhook.clone(), false);
+                            continue;
+                        }
+                        lanes.remove(&webhook);
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::warn!(%webhook, error = %e, "could not read the next delivery; retrying soon");
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        continue;
+                    }
                 }
             };
             inner.taken.fetch_add(1, Ordering::Relaxed);
@@ -246,11 +253,13 @@ impl Dispatcher {
                     self.recorded(r, &webhook).await;
                 }
             }
-            let r = self.record(Arc::new((claimed, outcome))).await;
+            let r = self.record(Arc::new((claimed, outcome)));
             if succeeded {
                 unwritten.push_back(r);
             } else {
                 self.recorded(r, &webhook).await;
+                // A retry, or the webhook switched off: read afresh what is due.
+                ahead.clear();
             }
             if let Some(pause) = pause {
                 tokio::select! {
@@ -298,9 +307,9 @@ impl Dispatcher {
     }
 }
 
-/// An outcome handed to the committer.
+/// An outcome handed to the writer.
 struct Recording {
-    finished: Arc<(Claimed, Outcome)>,
-    /// None: the committer could not take it.
-    answer: Option<oneshot::Receiver<Result<Option<String>, String>>>,
+    finished: Finished,
+    /// Why the webhook was switched off by this outcome, if it was.
+    answer: oneshot::Receiver<Result<Option<String>, StoreError>>,
 }

@@ -1,6 +1,5 @@
 //! Delivery: the dispatcher and its lanes, the retry policy, the guarded HTTP client.
 
-mod committer;
 mod dispatcher;
 pub mod http;
 pub mod retry;

@@ -61,7 +61,7 @@ struct Inner {
     checkpointer: Option<Arc<Checkpointer>>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic inside a job cannot leave a connection half-used: SQLite's own state is
     // consistent between calls, and the transaction is rolled back when it is next seen.
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -163,19 +163,21 @@ impl Db {
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let (tx, rx) = oneshot::channel();
-        let job = Box::new(Task {
+        self.send(Box::new(Task {
             f: Some(f),
             result: None,
             tx,
-        });
-        {
-            let jobs = lock(&self.inner.jobs);
-            let Some(jobs) = jobs.as_ref() else {
-                return Err(closed());
-            };
-            jobs.send(job).map_err(|_| closed())?;
-        }
+        }))?;
         rx.await.map_err(|_| closed())?
+    }
+
+    /// Hands `job` to the writer thread.
+    pub(super) fn send(&self, job: Box<dyn Job>) -> Result<(), StoreError> {
+        let jobs = lock(&self.inner.jobs);
+        let Some(jobs) = jobs.as_ref() else {
+            return Err(closed());
+        };
+        jobs.send(job).map_err(|_| closed())
     }
 
     /// Stops the writer after the jobs already queued, and closes every connection (the
@@ -196,7 +198,7 @@ impl Db {
     }
 }
 
-fn closed() -> StoreError {
+pub(super) fn closed() -> StoreError {
     StoreError::Db(Box::new(std::io::Error::other("the store is closed")))
 }
 
@@ -227,7 +229,7 @@ fn connect(
 }
 
 /// One queued write.
-trait Job: Send {
+pub(super) trait Job: Send {
     /// Runs inside the batch's transaction; `false` if it failed.
     fn run(&mut self, conn: &Connection) -> bool;
     /// Answers: its own result if the batch committed, `Err(lost)` if it did not.
@@ -352,7 +354,7 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>) {
 }
 
 /// The same failure for another job of the batch (errors are not `Clone`).
-fn copy(err: &StoreError) -> StoreError {
+pub(super) fn copy(err: &StoreError) -> StoreError {
     match err {
         StoreError::Busy => StoreError::Busy,
         other => {

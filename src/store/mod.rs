@@ -21,6 +21,7 @@ mod deliveries;
 mod error;
 mod events;
 mod listing;
+mod merged;
 mod migrate;
 mod outbox;
 mod page_cache;
@@ -46,7 +47,7 @@ pub use listing::MAX_PAGE;
 pub use outbox::Accepted;
 pub use patch::WebhookPatch;
 pub use send_cache::Endpoint;
-pub use settle::{AttemptLog, Claimed, DisablePolicy, Outcome};
+pub use settle::{AttemptLog, Claimed, DisablePolicy, Finished, Outcome, OutcomeWriter};
 pub use tokens::TokenInfo;
 
 use std::path::Path;

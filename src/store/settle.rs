@@ -9,9 +9,12 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
+use super::merged::{Answer, Merged};
+use super::page_cache::PageCache;
 use super::row::{webhook_columns, WebhookRow};
 use super::send_cache::{Endpoint, SendCache};
 use super::{datetime, Store, StoreError};
+use crate::clock::Clock;
 use crate::events::{Event, EventKind};
 use std::sync::Arc;
 
@@ -141,10 +144,47 @@ const WEBHOOK: &str = concat!("SELECT ", webhook_columns!(), " FROM webhooks WHE
 const SECRETS: &str = "SELECT secret, expires_at FROM webhook_secrets WHERE webhook_id = ?1 \
     AND (expires_at IS NULL OR expires_at > ?2) ORDER BY rowid DESC";
 
+/// A finished attempt, shared with the lane that may hand it in again.
+pub type Finished = Arc<(Claimed, Outcome)>;
+
+/// Records lanes' outcomes, as many to a transaction as are waiting when the writer gets
+/// to them (see `merged.rs`). Cheap to clone.
+#[derive(Clone)]
+pub struct OutcomeWriter {
+    merged: Merged<Finished, Option<String>>,
+}
+
+impl OutcomeWriter {
+    /// Queues `finished` for recording. The answer, once it is committed, says why its
+    /// webhook was switched off by it, if it was.
+    pub fn record(&self, finished: Finished) -> Answer<Option<String>> {
+        self.merged.write(finished)
+    }
+}
+
 impl Store {
-    /// Records the outcomes of `finished` attempts in one transaction. Answers, in the
-    /// same order, why each one's webhook was switched off by it, if it was. Failures
-    /// count towards switching a webhook off per `policy`.
+    /// The writer of outcomes for one dispatcher. Failures count towards switching a
+    /// webhook off per `policy`; `clock` dates the records.
+    pub fn outcome_writer(&self, policy: DisablePolicy, clock: Arc<dyn Clock>) -> OutcomeWriter {
+        let (pages, sends) = (self.pages.clone(), self.sends.clone());
+        let merged = Merged::new(
+            self.db.clone(),
+            move |c, batch: &[Finished]| {
+                let finished: Vec<(&Claimed, &Outcome)> =
+                    batch.iter().map(|f| (&f.0, &f.1)).collect();
+                write_outcomes(c, &finished, policy, clock.now())
+            },
+            move |batch: &[Finished], results: Option<&[Option<String>]>| {
+                let finished: Vec<&Claimed> = batch.iter().map(|f| &f.0).collect();
+                settled(&pages, &sends, &finished, results);
+            },
+        );
+        OutcomeWriter { merged }
+    }
+
+    /// Records the outcomes of `finished` attempts in one transaction of their own.
+    /// Answers, in the same order, why each one's webhook was switched off by it, if it
+    /// was. Failures count towards switching a webhook off per `policy`.
     pub async fn settle_batch(
         &self,
         finished: &[(&Claimed, &Outcome)],
@@ -154,41 +194,100 @@ impl Store {
         if finished.is_empty() {
             return Ok(Vec::new());
         }
-        let now_s = datetime::format(now);
-        let now_ms = super::outbox::to_ms(now);
-        let outcomes = Outcomes::new(finished, now);
-        let since = datetime::format(crate::clock::from_ms(now_ms - policy.min_span_ms));
+        let owned: Vec<(Claimed, Outcome)> = finished
+            .iter()
+            .map(|(c, o)| ((*c).clone(), (*o).clone()))
+            .collect();
         let written = self
             .db
-            .write(move |c| outcomes.record(c, &now_s, policy.failures, &since))
+            .write(move |c| {
+                let refs: Vec<(&Claimed, &Outcome)> = owned.iter().map(|(c, o)| (c, o)).collect();
+                write_outcomes(c, &refs, policy, now)
+            })
             .await;
-        if written.as_ref().map_or(true, |d| !d.is_empty()) {
-            // A webhook was switched off (or may have been): read it afresh.
-            self.sends.webhooks_changed();
-        }
-        let disabled = written?;
-        // Outcomes move `errorCount` and `lastTriggered`, and may switch a webhook off.
-        for (c, _) in finished {
-            self.pages.invalidate(&c.endpoint.owner);
-        }
-        Ok(finished
-            .iter()
-            .map(|(c, _)| disabled.get(c.endpoint.webhook.id.as_str()).cloned())
-            .collect())
+        let claimed: Vec<&Claimed> = finished.iter().map(|(c, _)| *c).collect();
+        settled(
+            &self.pages,
+            &self.sends,
+            &claimed,
+            written.as_ref().ok().map(Vec::as_slice),
+        );
+        written
     }
 
     /// The webhook's next due delivery (lowest sequence first) other than those in `skip`
-    /// (sent, their outcome not yet written), read
-    /// with everything needed to render and sign it. Writes nothing.
+    /// (sent, their outcome not yet written), read with everything needed to render and
+    /// sign it. Writes nothing.
     pub fn next_delivery(
         &self,
         webhook_id: &str,
         now_ms: i64,
         skip: &[i64],
     ) -> Result<Option<Claimed>, StoreError> {
-        let now_s = datetime::format(crate::clock::from_ms(now_ms));
+        Ok(self.next_deliveries(webhook_id, now_ms, skip, 1)?.pop())
+    }
+
+    /// Up to `want` of the webhook's next due deliveries, in order, as [`Self::next_delivery`]
+    /// reads one: a lane reads ahead in one query rather than one per send.
+    pub fn next_deliveries(
+        &self,
+        webhook_id: &str,
+        now_ms: i64,
+        skip: &[i64],
+        want: usize,
+    ) -> Result<Vec<Claimed>, StoreError> {
         self.db
-            .read(|c| next_delivery(c, &self.sends, webhook_id, now_ms, skip, &now_s))
+            .read(|c| next_deliveries(c, &self.sends, webhook_id, now_ms, skip, want))
+    }
+
+    /// The webhook of a delivery read earlier, as it is now (its settings may have
+    /// changed since); `None` if it was deleted, and the delivery with it.
+    pub fn current_endpoint(
+        &self,
+        claimed: &Claimed,
+        now_ms: i64,
+    ) -> Result<Option<Arc<Endpoint>>, StoreError> {
+        let id = claimed.endpoint.webhook.id.as_str();
+        if let Some(t) = self.sends.endpoint(id, now_ms) {
+            return Ok(Some(t));
+        }
+        self.db.read(|c| endpoint(c, &self.sends, id, now_ms))
+    }
+}
+
+/// Writes the outcomes of `finished` inside the caller's transaction; answers, in order,
+/// why each one's webhook was switched off by it, if it was.
+fn write_outcomes(
+    c: &Connection,
+    finished: &[(&Claimed, &Outcome)],
+    policy: DisablePolicy,
+    now: OffsetDateTime,
+) -> Result<Vec<Option<String>>, StoreError> {
+    let now_s = datetime::format(now);
+    let now_ms = super::outbox::to_ms(now);
+    let since = datetime::format(crate::clock::from_ms(now_ms - policy.min_span_ms));
+    let disabled = Outcomes::new(finished, now).record(c, &now_s, policy.failures, &since)?;
+    Ok(finished
+        .iter()
+        .map(|(c, _)| disabled.get(c.endpoint.webhook.id.as_str()).cloned())
+        .collect())
+}
+
+/// After outcomes were written (`results`) or failed to be (`None`): what was cached
+/// about their webhooks goes.
+fn settled(
+    pages: &PageCache,
+    sends: &SendCache,
+    finished: &[&Claimed],
+    results: Option<&[Option<String>]>,
+) {
+    if results.is_none_or(|r| r.iter().any(Option::is_some)) {
+        // A webhook was switched off (or may have been): read it afresh.
+        sends.webhooks_changed();
+    }
+    // Outcomes move `errorCount` and `lastTriggered`, and may switch a webhook off.
+    for c in finished {
+        pages.invalidate(&c.endpoint.owner);
     }
 }
 
@@ -311,22 +410,22 @@ impl Outcomes {
     }
 }
 
-fn next_delivery(
+fn next_deliveries(
     c: &Connection,
     cache: &SendCache,
     webhook_id: &str,
     now_ms: i64,
     skip: &[i64],
-    now_s: &str,
-) -> Result<Option<Claimed>, StoreError> {
-    let limit = i64::try_from(skip.len() + 1).unwrap_or(i64::MAX);
+    want: usize,
+) -> Result<Vec<Claimed>, StoreError> {
+    let limit = i64::try_from(skip.len() + want).unwrap_or(i64::MAX);
     let mut q = c.prepare_cached(NEXT)?;
     let mut rows = q.query(params![webhook_id, now_ms, limit])?;
-    let mut row = None;
+    let mut found = Vec::with_capacity(want);
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
         if !skip.contains(&seq) {
-            row = Some((
+            found.push((
                 seq,
                 r.get::<_, String>(1)?,
                 r.get::<_, i64>(2)?,
@@ -334,54 +433,76 @@ fn next_delivery(
                 r.get::<_, bool>(4)?,
                 r.get::<_, String>(5)?,
             ));
-            break;
+            if found.len() == want {
+                break;
+            }
         }
     }
     drop(rows);
     drop(q);
-    let Some((seq, id, attempt, event_seq, force, created_at)) = row else {
-        return Ok(None);
-    };
+    if found.is_empty() {
+        return Ok(Vec::new());
+    }
     // Each statement reads its own snapshot: the event or the webhook may have been
     // deleted since, and the delivery with it.
-    let event = match cache.event(event_seq) {
-        Some(e) => e,
-        None => {
-            let row = c
-                .prepare_cached(EVENT)?
-                .query_row([event_seq], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })
-                .optional()?;
-            let Some(row) = row else {
-                return Ok(None);
-            };
-            let e = Arc::new(to_event(row)?);
-            cache.put_event(event_seq, e.clone());
-            e
-        }
+    let Some(endpoint) = endpoint(c, cache, webhook_id, now_ms)? else {
+        return Ok(Vec::new());
     };
-    let endpoint = match cache.endpoint(webhook_id, now_ms) {
-        Some(t) => t,
-        None => {
-            let generation = cache.generation();
-            let Some(t) = read_endpoint(c, webhook_id, now_s)? else {
-                return Ok(None);
-            };
-            let t = Arc::new(t);
-            cache.put_endpoint(webhook_id, generation, t.clone());
-            t
-        }
+    let mut claimed = Vec::with_capacity(found.len());
+    for (seq, id, attempt, event_seq, force, created_at) in found {
+        let Some(event) = event(c, cache, event_seq)? else {
+            continue;
+        };
+        claimed.push(Claimed {
+            seq,
+            id,
+            attempt,
+            force,
+            created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
+            event,
+            endpoint: endpoint.clone(),
+        });
+    }
+    Ok(claimed)
+}
+
+/// The event, from the cache or read (and kept); `None` if it is gone.
+fn event(c: &Connection, cache: &SendCache, seq: i64) -> Result<Option<Arc<Event>>, StoreError> {
+    if let Some(e) = cache.event(seq) {
+        return Ok(Some(e));
+    }
+    let row = c
+        .prepare_cached(EVENT)?
+        .query_row([seq], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    let Some(row) = row else {
+        return Ok(None);
     };
-    Ok(Some(Claimed {
-        seq,
-        id,
-        attempt,
-        force,
-        created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
-        event,
-        endpoint,
-    }))
+    let e = Arc::new(to_event(row)?);
+    cache.put_event(seq, e.clone());
+    Ok(Some(e))
+}
+
+/// The webhook as it is now, from the cache or read (and kept); `None` if it is gone.
+fn endpoint(
+    c: &Connection,
+    cache: &SendCache,
+    webhook_id: &str,
+    now_ms: i64,
+) -> Result<Option<Arc<Endpoint>>, StoreError> {
+    if let Some(t) = cache.endpoint(webhook_id, now_ms) {
+        return Ok(Some(t));
+    }
+    let generation = cache.generation();
+    let now_s = datetime::format(crate::clock::from_ms(now_ms));
+    let Some(t) = read_endpoint(c, webhook_id, &now_s)? else {
+        return Ok(None);
+    };
+    let t = Arc::new(t);
+    cache.put_endpoint(webhook_id, generation, t.clone());
+    Ok(Some(t))
 }
 
 fn read_endpoint(

@@ -304,3 +304,62 @@ async fn changed_settings_apply_from_the_next_delivery() {
     rx.nothing(Duration::from_millis(300)).await;
     app.stop().await;
 }
+
+/// A lane reads several deliveries at once; each still goes out as its webhook is when
+/// its turn comes. Four events wait behind a slow request; the lane has read the last
+/// three ahead when the webhook changes during the second one's request.
+async fn three_read_ahead_behind_a_slow_request(
+    app: &crate::support::App,
+    rx: &Receiver,
+) -> String {
+    use crate::receiver::Reply;
+    let id = app
+        .webhook(&rx.url("/ahead"), &["chat"], json!({"prefix": "a "}))
+        .await;
+    rx.script([
+        Reply::Slow(Duration::from_millis(300)),
+        Reply::Slow(Duration::from_millis(300)),
+    ]);
+    app.push_chat("one").await;
+    assert_eq!(rx.next(SEC).await.unwrap().json()["content"], "a one");
+    for text in ["two", "three", "four"] {
+        app.push_chat(text).await;
+    }
+    assert_eq!(rx.next(SEC).await.unwrap().json()["content"], "a two");
+    id
+}
+
+#[tokio::test]
+async fn deliveries_read_ahead_go_out_with_the_settings_of_their_turn() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    let id = three_read_ahead_behind_a_slow_request(&app, &rx).await;
+    let (status, out) = app
+        .post(
+            "place.stream.server.updateWebhook",
+            &app.token,
+            &json!({"id": id, "prefix": "b "}),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(rx.next(SEC).await.unwrap().json()["content"], "b three");
+    assert_eq!(rx.next(SEC).await.unwrap().json()["content"], "b four");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn deliveries_read_ahead_for_a_deleted_webhook_are_not_sent() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    let id = three_read_ahead_behind_a_slow_request(&app, &rx).await;
+    let (status, out) = app
+        .post(
+            "place.stream.server.deleteWebhook",
+            &app.token,
+            &json!({"id": id}),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    rx.nothing(Duration::from_millis(700)).await;
+    app.stop().await;
+}
