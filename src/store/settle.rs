@@ -355,9 +355,14 @@ impl Outcomes {
         since: &str,
     ) -> Result<HashMap<String, String>, StoreError> {
         let mut disabled = HashMap::new();
+        // Held for the whole batch: every row runs these, and looking a statement up in
+        // the cache hashes its text.
+        let mut finish = c.prepare_cached(FINISH)?;
+        let mut log_attempt = c.prepare_cached(LOG_ATTEMPT)?;
+        let mut succeeded = c.prepare_cached(SUCCEEDED)?;
         for r in &self.0 {
             let done = r.next_ms.is_none().then_some(now_s);
-            let changed = c.prepare_cached(FINISH)?.execute(params![
+            let changed = finish.execute(params![
                 r.seq,
                 r.state,
                 r.attempted,
@@ -369,7 +374,7 @@ impl Outcomes {
                 continue;
             }
             if let Some((n, at, l, ok)) = &r.log {
-                c.prepare_cached(LOG_ATTEMPT)?.execute(params![
+                log_attempt.execute(params![
                     r.seq,
                     n,
                     at,
@@ -382,7 +387,7 @@ impl Outcomes {
             }
             match r.failure {
                 Some(false) => {
-                    c.prepare_cached(SUCCEEDED)?.execute([now_s, &r.webhook])?;
+                    succeeded.execute([now_s, &r.webhook])?;
                 }
                 Some(true) => {
                     c.prepare_cached(FAILED)?.execute([now_s, &r.webhook])?;
