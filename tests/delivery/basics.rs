@@ -316,9 +316,10 @@ async fn three_read_ahead_behind_a_slow_request(
     let id = app
         .webhook(&rx.url("/ahead"), &["chat"], json!({"prefix": "a "}))
         .await;
+    // The second request's 600 ms is the window in which the test changes the webhook.
     rx.script([
         Reply::Slow(Duration::from_millis(300)),
-        Reply::Slow(Duration::from_millis(300)),
+        Reply::Slow(Duration::from_millis(600)),
     ]);
     app.push_chat("one").await;
     assert_eq!(rx.next(SEC).await.unwrap().json()["content"], "a one");
@@ -360,6 +361,6 @@ async fn deliveries_read_ahead_for_a_deleted_webhook_are_not_sent() {
         )
         .await;
     assert_eq!(status, 200, "{out}");
-    rx.nothing(Duration::from_millis(700)).await;
+    rx.nothing(Duration::from_millis(1000)).await;
     app.stop().await;
 }
