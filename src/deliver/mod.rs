@@ -26,7 +26,7 @@ pub struct DeliveryConfig {
     pub max_payload_bytes: usize,
     /// Longest wait for a profile look-up before falling back to the DID.
     pub resolve_timeout: Duration,
-    /// How often the scheduler looks for due retries and lapsed claims at most.
+    /// How often, at most, the scheduler looks for due retries.
     pub poll_interval: Duration,
     /// Finished events older than this are deleted.
     pub retention: time::Duration,

@@ -145,7 +145,7 @@ fn run(conn: &Connection, shared: &Shared) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::db::{Db, Target};
+    use super::super::db::test_db;
     use super::PAUSE;
     use std::time::{Duration, Instant};
 
@@ -160,11 +160,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.sqlite");
         let wal = dir.path().join("c.sqlite-wal");
-        let db = Db::open(Target::Path(path.clone()), Duration::from_secs(5), 4, |c| {
-            c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY, b BLOB NOT NULL)")?;
-            Ok(())
-        })
-        .unwrap();
+        let db = test_db(
+            path.clone(),
+            "CREATE TABLE t (n INTEGER PRIMARY KEY, b BLOB NOT NULL)",
+        );
         let start = size(&path);
         // Commits for several pauses, rewriting the same 300 rows (a table of ~1 MB), so
         // a WAL that starts over stays far shorter than everything written.

@@ -198,6 +198,27 @@ impl Db {
     }
 }
 
+/// Runs a job's work; a panic fails that job alone, and the writer thread lives on for
+/// the others.
+pub(super) fn guarded<T>(f: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(StoreError::Db(Box::new(std::io::Error::other(
+            "a store job panicked",
+        ))))
+    })
+}
+
+/// A database file at `path` holding one table made by `schema`, for tests of the
+/// writer's machinery.
+#[cfg(test)]
+pub(super) fn test_db(path: PathBuf, schema: &'static str) -> Db {
+    Db::open(Target::Path(path), Duration::from_secs(5), 2, |c| {
+        c.execute_batch(schema)?;
+        Ok(())
+    })
+    .expect("a test database")
+}
+
 pub(super) fn closed() -> StoreError {
     StoreError::Db(Box::new(std::io::Error::other("the store is closed")))
 }
@@ -245,13 +266,7 @@ struct Task<T, F> {
 impl<T: Send, F: FnOnce(&Connection) -> Result<T, StoreError> + Send> Job for Task<T, F> {
     fn run(&mut self, conn: &Connection) -> bool {
         let f = self.f.take().expect("a job runs once");
-        // A panicking job fails alone; the writer thread lives on for the others.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)))
-            .unwrap_or_else(|_| {
-                Err(StoreError::Db(Box::new(std::io::Error::other(
-                    "a store job panicked",
-                ))))
-            });
+        let result = guarded(|| f(conn));
         let ok = result.is_ok();
         self.result = Some(result);
         ok
@@ -394,16 +409,10 @@ mod tests {
     /// answers each job's result and the rows left in the table.
     async fn one_batch(jobs: [(i64, bool); 3]) -> (Vec<bool>, Vec<i64>) {
         let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(
-            Target::Path(dir.path().join("b.sqlite")),
-            Duration::from_secs(5),
-            2,
-            |c| {
-                c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")?;
-                Ok(())
-            },
-        )
-        .unwrap();
+        let db = test_db(
+            dir.path().join("b.sqlite"),
+            "CREATE TABLE t (n INTEGER PRIMARY KEY)",
+        );
         let (started_tx, started) = std_mpsc::channel();
         let (release, release_rx) = std_mpsc::channel::<()>();
         let holder = db.clone();

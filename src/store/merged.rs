@@ -12,7 +12,7 @@ use rusqlite::Connection;
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
-use super::db::{closed, copy, lock, Db, Job};
+use super::db::{closed, copy, guarded, lock, Db, Job};
 use super::StoreError;
 
 /// What an item's writer answers: its own result, once committed.
@@ -102,15 +102,7 @@ impl<I: Send, R: Send> Job for Batch<I, R> {
     fn run(&mut self, conn: &Connection) -> bool {
         let waiting = std::mem::take(&mut *lock(&self.inner.waiting));
         (self.items, self.answers) = waiting.into_iter().unzip();
-        // A panicking batch fails alone, as any job does.
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            (self.inner.run)(conn, &self.items)
-        }))
-        .unwrap_or_else(|_| {
-            Err(StoreError::Db(Box::new(std::io::Error::other(
-                "a store job panicked",
-            ))))
-        });
+        let result = guarded(|| (self.inner.run)(conn, &self.items));
         let ok = result.is_ok();
         self.results = Some(result);
         ok
@@ -123,48 +115,36 @@ impl<I: Send, R: Send> Job for Batch<I, R> {
             answers,
             results,
         } = *self;
-        match (lost, results) {
+        let failed = match (lost, results) {
             (None, Some(Ok(results))) => {
                 (inner.after)(&items, Some(&results));
                 for (tx, r) in answers.into_iter().zip(results) {
                     let _ = tx.send(Ok(r));
                 }
+                return;
             }
             // The batch's own error says more than the transaction's.
-            (_, Some(Err(e))) | (Some(e), _) => {
-                (inner.after)(&items, None);
-                for tx in answers {
-                    let _ = tx.send(Err(copy(&e)));
-                }
-            }
-            (None, None) => {
-                (inner.after)(&items, None);
-                for tx in answers {
-                    let _ = tx.send(Err(closed()));
-                }
-            }
+            (_, Some(Err(e))) | (Some(e), _) => e,
+            (None, None) => closed(),
+        };
+        (inner.after)(&items, None);
+        for tx in answers {
+            let _ = tx.send(Err(copy(&failed)));
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::db::{Db, Target};
+    use super::super::db::{test_db, Db};
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
 
     fn open(dir: &tempfile::TempDir) -> Db {
-        Db::open(
-            Target::Path(dir.path().join("m.sqlite")),
-            Duration::from_secs(5),
-            2,
-            |c| {
-                c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")?;
-                Ok(())
-            },
+        test_db(
+            dir.path().join("m.sqlite"),
+            "CREATE TABLE t (n INTEGER PRIMARY KEY)",
         )
-        .unwrap()
     }
 
     fn count(db: &Db) -> i64 {
