@@ -119,6 +119,28 @@ impl Drop for Checkpointer {
     }
 }
 
+/// Passes made back to back before the writer's own checkpoint, at most.
+const CATCH_UP: usize = 4;
+
+/// A pass this short left little behind it for the writer to copy.
+const SHORT_PASS: Duration = Duration::from_millis(4);
+
+/// Copies, in more passes, what the writer committed during the last one, until a pass
+/// is short: the writer's own checkpoint (which holds up every write) then copies only
+/// what came in during that short pass, not the ~200 ms of commits since the last pause.
+fn catch_up(conn: &Connection) {
+    for _ in 0..CATCH_UP {
+        let began = Instant::now();
+        if let Err(e) = checkpoint(conn) {
+            tracing::warn!(error = %e, "WAL checkpoint failed; retrying later");
+            return;
+        }
+        if began.elapsed() < SHORT_PASS {
+            return;
+        }
+    }
+}
+
 fn run(conn: &Connection, shared: &Shared) {
     while !shared.stop.load(Ordering::Acquire) {
         if !shared.dirty.swap(false, Ordering::AcqRel) {
@@ -127,7 +149,10 @@ fn run(conn: &Connection, shared: &Shared) {
             continue;
         }
         match checkpoint(conn) {
-            Ok(frames) if frames >= RESET_FRAMES => shared.reset.store(true, Ordering::Release),
+            Ok(frames) if frames >= RESET_FRAMES => {
+                catch_up(conn);
+                shared.reset.store(true, Ordering::Release);
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed; retrying later"),
         }

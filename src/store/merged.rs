@@ -1,7 +1,7 @@
 //! Small writes of one kind that the writer thread runs together as one job.
 //!
-//! Each write through [`super::db::Db::write`] is a job of its own: a savepoint inside
-//! the writer's transaction, and an answer that a task must be woken for. A lane's
+//! Each write through [`super::db::Db::write`] is a job of its own, with an answer that a
+//! task must be woken for. A lane's
 //! delivery outcome is three short statements, and lanes finish hundreds of them between
 //! two commits. Queued here instead, they wait in one list; the first to arrive sends the
 //! writer a single job, and when that job runs it takes every item waiting at that moment.
@@ -78,6 +78,7 @@ impl<I: Send + 'static, R: Send + 'static> Merged<I, R> {
                 inner: self.inner.clone(),
                 items: Vec::new(),
                 answers: Vec::new(),
+                taken: false,
                 results: None,
             });
             if self.inner.db.send(job).is_err() {
@@ -95,13 +96,20 @@ struct Batch<I, R> {
     inner: Arc<Inner<I, R>>,
     items: Vec<I>,
     answers: Vec<Reply<R>>,
+    /// The items were taken from the queue (by the first run).
+    taken: bool,
     results: Option<Result<Vec<R>, StoreError>>,
 }
 
 impl<I: Send, R: Send> Job for Batch<I, R> {
     fn run(&mut self, conn: &Connection) -> bool {
-        let waiting = std::mem::take(&mut *lock(&self.inner.waiting));
-        (self.items, self.answers) = waiting.into_iter().unzip();
+        // A rerun (another job of the transaction failed) writes the same items again;
+        // those that came since wait for the next batch.
+        if !self.taken {
+            let waiting = std::mem::take(&mut *lock(&self.inner.waiting));
+            (self.items, self.answers) = waiting.into_iter().unzip();
+            self.taken = true;
+        }
         let result = guarded(|| (self.inner.run)(conn, &self.items));
         let ok = result.is_ok();
         self.results = Some(result);
@@ -114,6 +122,7 @@ impl<I: Send, R: Send> Job for Batch<I, R> {
             items,
             answers,
             results,
+            ..
         } = *self;
         let failed = match (lost, results) {
             (None, Some(Ok(results))) => {
@@ -214,5 +223,64 @@ mod tests {
         db.close();
         // Closed: an answer still comes, an error.
         assert!(merged.write(3).await.unwrap().is_err());
+    }
+
+    /// A job after the batch fails in the same transaction: the batch runs again with the
+    /// items it took, each written once, and items queued meanwhile wait for the next one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_rerun_for_another_jobs_failure_writes_its_own_items_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open(&dir);
+        let runs = Arc::new(AtomicUsize::new(0));
+        let counted = runs.clone();
+        let merged = Merged::new(
+            db.clone(),
+            move |c, items: &[i64]| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                for n in items {
+                    c.execute("INSERT INTO t (n) VALUES (?1)", [n])?;
+                }
+                Ok(items.to_vec())
+            },
+            |_: &[i64], _: Option<&[i64]>| {},
+        );
+        // Hold the writer so that the batch and the failing job share a transaction.
+        let (started_tx, started) = std::sync::mpsc::channel();
+        let (release, release_rx) = std::sync::mpsc::channel::<()>();
+        let holder = db.clone();
+        let hold = tokio::spawn(async move {
+            holder
+                .write(move |_| {
+                    started_tx.send(()).unwrap();
+                    release_rx.recv().unwrap();
+                    Ok(())
+                })
+                .await
+        });
+        started.recv().unwrap();
+        let (a, b) = (merged.write(1), merged.write(2));
+        let failing = db.write(|c| {
+            c.execute("INSERT INTO t (n) VALUES (100)", [])?;
+            c.execute("INSERT INTO t (n) VALUES (100)", [])?;
+            Ok(())
+        });
+        let release_soon = async {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            release.send(()).unwrap();
+        };
+        let (failed, ()) = tokio::join!(failing, release_soon);
+        assert!(failed.is_err());
+        assert_eq!(a.await.unwrap().unwrap(), 1);
+        assert_eq!(b.await.unwrap().unwrap(), 2);
+        hold.await.unwrap().unwrap();
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            2,
+            "the batch ran, then ran again"
+        );
+        assert_eq!(count(&db), 2);
+        assert_eq!(merged.write(3).await.unwrap().unwrap(), 3);
+        assert_eq!(count(&db), 3);
+        db.close();
     }
 }

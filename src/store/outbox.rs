@@ -135,7 +135,7 @@ impl Store {
                     ])?;
                 }
                 Ok(Accepted {
-                    event_id,
+                    event_id: event_id.clone(),
                     webhooks,
                     duplicate: false,
                 })
@@ -257,7 +257,7 @@ impl Store {
                      WHERE d.event_seq = e.seq AND d.state IN ('pending', 'inflight')) \
                      LIMIT 10000)",
                 )?
-                .execute([before])?)
+                .execute([&before])?)
             })
             .await?;
         Ok(pruned as u64)

@@ -41,7 +41,7 @@ impl Store {
                      VALUES (?, ?, ?)",
                 )?
                 .execute([&webhook_id, &secret, &now_s])?;
-                Ok((ended > 0).then_some(until))
+                Ok((ended > 0).then(|| until.clone()))
             })
             .await;
         self.sends.webhooks_changed();

@@ -183,7 +183,7 @@ impl Store {
             self.db
                 .write(move |c| {
                     c.prepare_cached("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")?
-                        .execute([at, id])?;
+                        .execute([&at, &id])?;
                     Ok(())
                 })
                 .await?;

@@ -68,7 +68,8 @@ impl Store {
         let created = self
             .db
             .write(move |c| {
-                let owner = who;
+                let owner = &who;
+                let mut webhook = webhook.clone();
                 // Taken under the write lock, so ids and times ascend with insertion order.
                 webhook.id = Uuid::now_v7().to_string();
                 webhook.created_at = datetime::now();
@@ -114,7 +115,7 @@ impl Store {
         let updated = self
             .db
             .write(move |c| {
-                let owner = who;
+                let owner = &who;
                 let row = select_one(c, &owner, &id)?.ok_or(StoreError::WebhookNotFound)?;
                 let mut webhook = row.to_webhook()?;
                 patch.apply(&mut webhook);
@@ -159,7 +160,7 @@ impl Store {
             .write(move |c| {
                 Ok(
                     c.prepare_cached("DELETE FROM webhooks WHERE id = ? AND owner = ?")?
-                        .execute([id, who])?,
+                        .execute([&id, &who])?,
                 )
             })
             .await;

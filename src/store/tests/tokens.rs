@@ -64,7 +64,7 @@ async fn ambiguous_prefix_revokes_nothing() {
         .write(move |c| {
             c.execute(
                 "UPDATE api_tokens SET prefix = ? WHERE id = ?",
-                [prefix, id],
+                [&prefix, &id],
             )?;
             Ok(())
         })
