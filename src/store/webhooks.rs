@@ -76,7 +76,7 @@ impl Store {
                 let enc = Encoded::new(&webhook, &url_key);
                 let limit = i64::from(max_per_owner);
                 let mut values: Vec<&dyn rusqlite::ToSql> =
-                    vec![&webhook.id, &owner, &webhook.created_at];
+                    vec![&webhook.id, owner, &webhook.created_at];
                 values.extend(enc.values());
                 values.push(&limit);
                 // The `webhooks_dup_*` unique indexes turn a duplicate into `DuplicateWebhook`.
@@ -116,7 +116,7 @@ impl Store {
             .db
             .write(move |c| {
                 let owner = &who;
-                let row = select_one(c, &owner, &id)?.ok_or(StoreError::WebhookNotFound)?;
+                let row = select_one(c, owner, &id)?.ok_or(StoreError::WebhookNotFound)?;
                 let mut webhook = row.to_webhook()?;
                 patch.apply(&mut webhook);
                 normalise(&mut webhook);
