@@ -245,7 +245,10 @@ impl Store {
     }
 
     /// Deletes finished events (and their deliveries and attempts) created before
-    /// `before`; events with a delivery still pending or in flight are kept.
+    /// `before`; events with a delivery still pending or in flight are kept, and so is the
+    /// newest event. SQLite numbers a new row one past the highest, so deleting the
+    /// highest would give its number to the next event, and the lanes' cache of decoded
+    /// events (`send_cache.rs`, by number) would hand them the old one.
     pub async fn prune(&self, before: OffsetDateTime) -> Result<u64, StoreError> {
         let before = datetime::format(before);
         let pruned = self
@@ -253,7 +256,8 @@ impl Store {
             .write(move |c| {
                 Ok(c.prepare_cached(
                     "DELETE FROM events WHERE seq IN (SELECT e.seq FROM events e \
-                     WHERE e.created_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries d \
+                     WHERE e.created_at < ? AND e.seq < (SELECT MAX(seq) FROM events) \
+                     AND NOT EXISTS (SELECT 1 FROM deliveries d \
                      WHERE d.event_seq = e.seq AND d.state IN ('pending', 'inflight')) \
                      LIMIT 10000)",
                 )?

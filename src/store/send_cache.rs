@@ -3,7 +3,8 @@
 //! settings and signing secrets (shared by all of its deliveries). Decoding them was most
 //! of the cost of taking a delivery.
 //!
-//! Events never change once accepted. Webhook settings are checked against a generation
+//! Events never change once accepted, and no event number is given twice (pruning keeps
+//! the newest event, see `Store::prune`). Webhook settings are checked against a generation
 //! that every write to a webhook's settings, activity or secrets moves on after it
 //! commits; an entry is used only if it was read at the current generation. A reader
 //! takes the generation before reading, so a write that commits meanwhile leaves its entry

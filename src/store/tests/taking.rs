@@ -1,0 +1,97 @@
+//! Taking deliveries for sending: what a lane reads is the delivery it names.
+
+use super::*;
+use crate::events::{Event, EventKind};
+
+fn chat(subject: &str, text: &str) -> Event {
+    Event {
+        kind: EventKind::Chat,
+        subject: subject.into(),
+        author: None,
+        uri: None,
+        record: Some(json!({ "text": text })),
+    }
+}
+
+/// A webhook deleted with its newest delivery frees that row number, and the next
+/// delivery gets it: a lane takes the new delivery, nothing of the old one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reused_row_number_is_taken_as_its_own_delivery() {
+    let (_dir, store) = temp_store().await;
+    let active = |url: &str| input(json!({ "url": url, "events": ["chat"], "active": true }));
+    let a = store
+        .create_webhook(ALICE, &active("https://a.test/"), "a", 10)
+        .await
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let now_ms = crate::store::outbox::to_ms(now);
+    store
+        .accept_event(&chat(ALICE, "for a"), None, now)
+        .await
+        .unwrap();
+    let a_id = a.id.clone();
+    let seq_a: i64 = store
+        .db
+        .read(move |c| {
+            let q = "SELECT seq FROM deliveries WHERE webhook_id = ?";
+            Ok(c.query_row(q, [&a_id], |r| r.get(0))?)
+        })
+        .unwrap();
+    assert!(store.delete_webhook(ALICE, &a.id).await.unwrap());
+
+    let b = store
+        .create_webhook(ALICE, &active("https://b.test/"), "b", 10)
+        .await
+        .unwrap();
+    // A test send: it brings an event of its own.
+    let id = store
+        .queue_test_delivery(ALICE, &b.id, &chat(ALICE, "for b"), now)
+        .await
+        .unwrap();
+    let taken = store.next_delivery(&b.id, now_ms, &[]).unwrap().unwrap();
+    assert_eq!(taken.seq, seq_a, "the row number was reused");
+    assert_eq!(taken.id, id);
+    assert!(taken.force);
+    assert_eq!(taken.event.record, Some(json!({ "text": "for b" })));
+}
+
+/// Pruning everything old would free the newest event's number for the next event, and
+/// the lanes would send the old event, still kept decoded under that number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
+    use crate::store::{AttemptLog, DisablePolicy, Outcome};
+    let (_dir, store) = temp_store().await;
+    let w = store
+        .create_webhook(
+            ALICE,
+            &input(json!({ "url": "https://a.test/", "events": ["chat"], "active": true })),
+            "a",
+            10,
+        )
+        .await
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let now_ms = crate::store::outbox::to_ms(now);
+    let policy = DisablePolicy {
+        failures: 5,
+        min_span_ms: 0,
+    };
+    for text in ["older", "old"] {
+        store
+            .accept_event(&chat(ALICE, text), None, now)
+            .await
+            .unwrap();
+        let d = store.next_delivery(&w.id, now_ms, &[]).unwrap().unwrap();
+        let ok = Outcome::Succeeded(AttemptLog::default());
+        store.settle_batch(&[(&d, &ok)], policy, now).await.unwrap();
+    }
+    let pruned = store.prune(now + time::Duration::days(1)).await.unwrap();
+    assert_eq!(pruned, 1, "the older event goes, the newest stays");
+
+    store
+        .queue_test_delivery(ALICE, &w.id, &chat(ALICE, "new"), now)
+        .await
+        .unwrap();
+    let taken = store.next_delivery(&w.id, now_ms, &[]).unwrap().unwrap();
+    assert_eq!(taken.event.record, Some(json!({ "text": "new" })));
+}
