@@ -6,7 +6,7 @@
 //! crash, with the same id.
 
 use rusqlite::{params, Connection, OptionalExtension};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 
 use super::merged::{Answer, Merged};
@@ -360,6 +360,11 @@ impl Outcomes {
         let mut finish = c.prepare_cached(FINISH)?;
         let mut log_attempt = c.prepare_cached(LOG_ATTEMPT)?;
         let mut succeeded = c.prepare_cached(SUCCEEDED)?;
+        // Webhooks whose failure run this batch has ended already: every success in a
+        // batch writes the same values, so a second one would rewrite the row for nothing
+        // (a lane can have several successes in one batch). A failure after it opens a
+        // new run, and the next success writes again.
+        let mut reset: HashSet<&str> = HashSet::new();
         for r in &self.0 {
             let done = r.next_ms.is_none().then_some(now_s);
             let changed = finish.execute(params![
@@ -387,9 +392,12 @@ impl Outcomes {
             }
             match r.failure {
                 Some(false) => {
-                    succeeded.execute([now_s, &r.webhook])?;
+                    if reset.insert(r.webhook.as_str()) {
+                        succeeded.execute([now_s, &r.webhook])?;
+                    }
                 }
                 Some(true) => {
+                    reset.remove(r.webhook.as_str());
                     c.prepare_cached(FAILED)?.execute([now_s, &r.webhook])?;
                     let off: Option<String> = c
                         .prepare_cached(DISABLE_RUN)?

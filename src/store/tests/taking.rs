@@ -1,4 +1,4 @@
-//! Taking deliveries for sending: what a lane reads is the delivery it names.
+//! Taking deliveries for sending, and recording how they went.
 
 use super::*;
 use crate::events::{Event, EventKind};
@@ -94,4 +94,62 @@ async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
         .unwrap();
     let taken = store.next_delivery(&w.id, now_ms, &[]).unwrap().unwrap();
     assert_eq!(taken.event.record, Some(json!({ "text": "new" })));
+}
+
+/// One batch of outcomes for one webhook: a success, a failure, a success. The webhook's
+/// failure run ends, starts and ends again, in that order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_outcomes_counts_failures_in_order() {
+    use crate::store::{AttemptLog, DisablePolicy, Outcome};
+    let (_dir, store) = temp_store().await;
+    let w = store
+        .create_webhook(
+            ALICE,
+            &input(json!({ "url": "https://a.test/", "events": ["chat"], "active": true })),
+            "a",
+            10,
+        )
+        .await
+        .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let now_ms = crate::store::outbox::to_ms(now);
+    for text in ["1", "2", "3", "4"] {
+        store
+            .accept_event(&chat(ALICE, text), None, now)
+            .await
+            .unwrap();
+    }
+    let d = store.next_deliveries(&w.id, now_ms, &[], 4).unwrap();
+    let ok = Outcome::Succeeded(AttemptLog::default());
+    let failed = Outcome::Retry {
+        log: AttemptLog::default(),
+        next_ms: now_ms + 60_000,
+        failure: true,
+    };
+    let policy = DisablePolicy {
+        failures: 5,
+        min_span_ms: 0,
+    };
+    store
+        .settle_batch(&[(&d[0], &ok), (&d[1], &failed), (&d[2], &ok)], policy, now)
+        .await
+        .unwrap();
+    let error_count = || async {
+        let w = store.get_webhook(ALICE, &w.id).await.unwrap().unwrap();
+        w.error_count
+    };
+    assert_eq!(
+        error_count().await,
+        Some(0),
+        "the last success ends the run"
+    );
+    store
+        .settle_batch(&[(&d[3], &ok), (&d[1], &failed)], policy, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        error_count().await,
+        Some(1),
+        "the failure after the success counts"
+    );
 }
