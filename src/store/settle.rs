@@ -391,10 +391,8 @@ impl Outcomes {
                 ])?;
             }
             match r.failure {
-                Some(false) => {
-                    if reset.insert(r.webhook.as_str()) {
-                        succeeded.execute([now_s, &r.webhook])?;
-                    }
+                Some(false) if reset.insert(r.webhook.as_str()) => {
+                    succeeded.execute([now_s, &r.webhook])?;
                 }
                 Some(true) => {
                     reset.remove(r.webhook.as_str());
@@ -407,7 +405,8 @@ impl Outcomes {
                         disabled.insert(r.webhook.clone(), why);
                     }
                 }
-                None => {}
+                // A success after one in this batch, or no attempt made.
+                Some(false) | None => {}
             }
             if let Some(reason) = &r.disable {
                 let off: Option<String> = c
