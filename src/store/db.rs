@@ -11,11 +11,11 @@
 //! Group commit: the writer takes every job waiting when it wakes (up to [`MAX_BATCH`]),
 //! runs them in one `BEGIN IMMEDIATE` transaction, and answers them only after `COMMIT`.
 //! A job that fails leaves nothing: the transaction is rolled back, the job answered with
-//! its error, and the others run again in a new transaction, from then on each in a
-//! `SAVEPOINT` of its own, so that a second failure rolls back only itself. Savepoints are
-//! not the rule because each copies every page its job first touches into a
-//! sub-journal: that was a tenth of the writer's time in the delivery bench (an accepted
-//! event touches ~70 pages), and jobs almost never fail. So a job is atomic, may run more
+//! its error, and the jobs before it run again in a new transaction with those after it,
+//! from then on each in a `SAVEPOINT` of its own, so that a second failure rolls back only
+//! itself. Savepoints are not the rule because each copies every page its job first
+//! touches into a sub-journal: that was 7–9% of the writer's time in the delivery bench
+//! (an accepted event touches ~70 pages), and jobs almost never fail. So a job is atomic, may run more
 //! than once (its closure is `Fn`), and nothing is acknowledged before it is durable.
 
 use rusqlite::{Connection, OpenFlags};
