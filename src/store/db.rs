@@ -227,6 +227,31 @@ pub(super) fn test_db(path: PathBuf, schema: &'static str) -> Db {
     .expect("a test database")
 }
 
+/// Holds the writer thread with a job of its own until `release_soon` is awaited, so
+/// that the writes queued meanwhile form one batch (tests of the writer's machinery).
+#[cfg(test)]
+pub(super) fn hold_writer(db: &Db) -> impl std::future::Future<Output = ()> {
+    let (started_tx, started) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = db.clone();
+    let hold = tokio::spawn(async move {
+        holder
+            .write(move |_| {
+                started_tx.send(()).unwrap();
+                release_rx.recv().unwrap();
+                Ok(())
+            })
+            .await
+    });
+    started.recv().unwrap();
+    // Releases after a pause in which the caller's writes reach the writer's queue.
+    async move {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        release.send(()).unwrap();
+        hold.await.unwrap().unwrap();
+    }
+}
+
 pub(super) fn closed() -> StoreError {
     StoreError::Db(Box::new(std::io::Error::other("the store is closed")))
 }
@@ -408,7 +433,6 @@ pub(super) fn copy(err: &StoreError) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::mpsc as std_mpsc;
 
     fn insert(n: i64, fail: bool) -> impl Fn(&Connection) -> Result<i64, StoreError> {
         move |c| {
@@ -429,27 +453,10 @@ mod tests {
             dir.path().join("b.sqlite"),
             "CREATE TABLE t (n INTEGER PRIMARY KEY)",
         );
-        let (started_tx, started) = std_mpsc::channel();
-        let (release, release_rx) = std_mpsc::channel::<()>();
-        let holder = db.clone();
-        let hold = tokio::spawn(async move {
-            holder
-                .write(move |_| {
-                    started_tx.send(()).unwrap();
-                    release_rx.recv().unwrap();
-                    Ok(())
-                })
-                .await
-        });
-        started.recv().unwrap();
+        let release_soon = hold_writer(&db);
         let queued =
             futures_util::future::join_all(jobs.iter().map(|&(n, fail)| db.write(insert(n, fail))));
-        let release_soon = async {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            release.send(()).unwrap();
-        };
         let (answers, ()) = tokio::join!(queued, release_soon);
-        hold.await.unwrap().unwrap();
         let rows = db
             .read(|c| {
                 let mut q = c.prepare("SELECT n FROM t ORDER BY n")?;

@@ -145,7 +145,7 @@ impl<I: Send, R: Send> Job for Batch<I, R> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::db::{test_db, Db};
+    use super::super::db::{hold_writer, test_db, Db};
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -245,34 +245,17 @@ mod tests {
             |_: &[i64], _: Option<&[i64]>| {},
         );
         // Hold the writer so that the batch and the failing job share a transaction.
-        let (started_tx, started) = std::sync::mpsc::channel();
-        let (release, release_rx) = std::sync::mpsc::channel::<()>();
-        let holder = db.clone();
-        let hold = tokio::spawn(async move {
-            holder
-                .write(move |_| {
-                    started_tx.send(()).unwrap();
-                    release_rx.recv().unwrap();
-                    Ok(())
-                })
-                .await
-        });
-        started.recv().unwrap();
+        let release_soon = hold_writer(&db);
         let (a, b) = (merged.write(1), merged.write(2));
         let failing = db.write(|c| {
             c.execute("INSERT INTO t (n) VALUES (100)", [])?;
             c.execute("INSERT INTO t (n) VALUES (100)", [])?;
             Ok(())
         });
-        let release_soon = async {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            release.send(()).unwrap();
-        };
         let (failed, ()) = tokio::join!(failing, release_soon);
         assert!(failed.is_err());
         assert_eq!(a.await.unwrap().unwrap(), 1);
         assert_eq!(b.await.unwrap().unwrap(), 2);
-        hold.await.unwrap().unwrap();
         assert_eq!(
             runs.load(Ordering::SeqCst),
             2,

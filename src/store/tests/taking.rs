@@ -3,6 +3,18 @@
 use super::*;
 use crate::events::{Event, EventKind};
 
+/// An active webhook of Alice's for `chat`.
+async fn chat_webhook(store: &Store, url: &str) -> Webhook {
+    let body = input(json!({ "url": url, "events": ["chat"], "active": true }));
+    store.create_webhook(ALICE, &body, url, 10).await.unwrap()
+}
+
+/// Failures never switch a webhook off in these tests.
+const POLICY: crate::store::DisablePolicy = crate::store::DisablePolicy {
+    failures: 1_000,
+    min_span_ms: 0,
+};
+
 fn chat(subject: &str, text: &str) -> Event {
     Event {
         kind: EventKind::Chat,
@@ -18,11 +30,7 @@ fn chat(subject: &str, text: &str) -> Event {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reused_row_number_is_taken_as_its_own_delivery() {
     let (_dir, store) = temp_store().await;
-    let active = |url: &str| input(json!({ "url": url, "events": ["chat"], "active": true }));
-    let a = store
-        .create_webhook(ALICE, &active("https://a.test/"), "a", 10)
-        .await
-        .unwrap();
+    let a = chat_webhook(&store, "https://a.test/").await;
     let now = time::OffsetDateTime::now_utc();
     let now_ms = crate::store::outbox::to_ms(now);
     store
@@ -39,10 +47,7 @@ async fn a_reused_row_number_is_taken_as_its_own_delivery() {
         .unwrap();
     assert!(store.delete_webhook(ALICE, &a.id).await.unwrap());
 
-    let b = store
-        .create_webhook(ALICE, &active("https://b.test/"), "b", 10)
-        .await
-        .unwrap();
+    let b = chat_webhook(&store, "https://b.test/").await;
     // A test send: it brings an event of its own.
     let id = store
         .queue_test_delivery(ALICE, &b.id, &chat(ALICE, "for b"), now)
@@ -59,23 +64,11 @@ async fn a_reused_row_number_is_taken_as_its_own_delivery() {
 /// the lanes would send the old event, still kept decoded under that number.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
-    use crate::store::{AttemptLog, DisablePolicy, Outcome};
+    use crate::store::{AttemptLog, Outcome};
     let (_dir, store) = temp_store().await;
-    let w = store
-        .create_webhook(
-            ALICE,
-            &input(json!({ "url": "https://a.test/", "events": ["chat"], "active": true })),
-            "a",
-            10,
-        )
-        .await
-        .unwrap();
+    let w = chat_webhook(&store, "https://a.test/").await;
     let now = time::OffsetDateTime::now_utc();
     let now_ms = crate::store::outbox::to_ms(now);
-    let policy = DisablePolicy {
-        failures: 5,
-        min_span_ms: 0,
-    };
     for text in ["older", "old"] {
         store
             .accept_event(&chat(ALICE, text), None, now)
@@ -83,7 +76,7 @@ async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
             .unwrap();
         let d = store.next_delivery(&w.id, now_ms, &[]).unwrap().unwrap();
         let ok = Outcome::Succeeded(AttemptLog::default());
-        store.settle_batch(&[(&d, &ok)], policy, now).await.unwrap();
+        store.settle_batch(&[(&d, &ok)], POLICY, now).await.unwrap();
     }
     let pruned = store.prune(now + time::Duration::days(1)).await.unwrap();
     assert_eq!(pruned, 1, "the older event goes, the newest stays");
@@ -100,17 +93,9 @@ async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
 /// failure run ends, starts and ends again, in that order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_of_outcomes_counts_failures_in_order() {
-    use crate::store::{AttemptLog, DisablePolicy, Outcome};
+    use crate::store::{AttemptLog, Outcome};
     let (_dir, store) = temp_store().await;
-    let w = store
-        .create_webhook(
-            ALICE,
-            &input(json!({ "url": "https://a.test/", "events": ["chat"], "active": true })),
-            "a",
-            10,
-        )
-        .await
-        .unwrap();
+    let w = chat_webhook(&store, "https://a.test/").await;
     let now = time::OffsetDateTime::now_utc();
     let now_ms = crate::store::outbox::to_ms(now);
     for text in ["1", "2", "3", "4"] {
@@ -126,12 +111,8 @@ async fn a_batch_of_outcomes_counts_failures_in_order() {
         next_ms: now_ms + 60_000,
         failure: true,
     };
-    let policy = DisablePolicy {
-        failures: 5,
-        min_span_ms: 0,
-    };
     store
-        .settle_batch(&[(&d[0], &ok), (&d[1], &failed), (&d[2], &ok)], policy, now)
+        .settle_batch(&[(&d[0], &ok), (&d[1], &failed), (&d[2], &ok)], POLICY, now)
         .await
         .unwrap();
     let error_count = || async {
@@ -144,7 +125,7 @@ async fn a_batch_of_outcomes_counts_failures_in_order() {
         "the last success ends the run"
     );
     store
-        .settle_batch(&[(&d[3], &ok), (&d[1], &failed)], policy, now)
+        .settle_batch(&[(&d[3], &ok), (&d[1], &failed)], POLICY, now)
         .await
         .unwrap();
     assert_eq!(
