@@ -183,7 +183,17 @@ impl Dispatcher {
         drop(lanes);
         let d = self.clone();
         let id = webhook.to_string();
-        self.inner.tracker.spawn(async move { d.lane(id).await });
+        self.inner.tracker.spawn(async move {
+            // A panic in one lane must not leave its webhook without a lane for good:
+            // forget the lane, so the scheduler starts a new one when work is due. The
+            // other lanes are tasks of their own and go on.
+            let lane = std::panic::AssertUnwindSafe(d.clone().lane(id.clone()));
+            if futures_util::FutureExt::catch_unwind(lane).await.is_err() {
+                tracing::error!(webhook = %id, "a delivery lane panicked; it restarts when work is due");
+                let mut lanes = d.inner.lanes.lock().unwrap_or_else(|p| p.into_inner());
+                lanes.remove(&id);
+            }
+        });
     }
 
     async fn lane(self, webhook: String) {

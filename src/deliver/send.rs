@@ -38,10 +38,16 @@ pub(super) async fn attempt(inner: &Inner, claimed: &Claimed) -> (Outcome, Optio
         };
         (Outcome::Failed { log, disable: None }, None)
     };
-    let payload = match render(&claimed.event, webhook, &author) {
-        Ok(Rendered::Send(p)) => p,
-        Ok(Rendered::Muted) => return (Outcome::Muted, None),
-        Err(e) => return failed(format!("cannot render the event: {e}")),
+    // Rendering is pure and bounded; should it still panic, the delivery fails with a
+    // clear error instead of taking the lane down and panicking again at every start.
+    let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        render(&claimed.event, webhook, &author)
+    }));
+    let payload = match rendered {
+        Ok(Ok(Rendered::Send(p))) => p,
+        Ok(Ok(Rendered::Muted)) => return (Outcome::Muted, None),
+        Ok(Err(e)) => return failed(format!("cannot render the event: {e}")),
+        Err(_) => return failed("rendering the event panicked (a bug; please report it)".into()),
     };
     let body = match serde_json::to_vec(&payload) {
         Ok(b) => b,

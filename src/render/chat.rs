@@ -33,7 +33,7 @@ pub(super) fn render(
     Ok(Rendered::Send(DiscordPayload {
         username: Some(username),
         avatar_url,
-        content: t.rewrite(&anti_ping(&content)),
+        content: t.rewrite(&anti_ping(&content))?,
         embeds: Vec::new(),
     }))
 }

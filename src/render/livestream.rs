@@ -21,7 +21,7 @@ pub(super) fn render(
     let stream: Livestream = record(event, livestream::NSID)?;
     let t = Transforms::of(webhook);
     let handle = at_handle(author);
-    let line = t.rewrite(&format!("🔴 LIVE {}", stream.title));
+    let line = t.rewrite(&format!("🔴 LIVE {}", stream.title))?;
     let url = stream.url.as_deref().and_then(usable_url);
     let title = match url.as_ref().and_then(Url::host_str) {
         Some(host) => format!("{handle} is LIVE on {host}!"),

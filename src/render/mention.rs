@@ -26,7 +26,7 @@ pub(super) fn render(
     Ok(Rendered::Send(DiscordPayload {
         username: Some(handle),
         avatar_url: author.avatar.clone(),
-        content: t.affix(&t.rewrite(&line)),
+        content: t.affix(&t.rewrite(&line)?),
         embeds: Vec::new(),
     }))
 }

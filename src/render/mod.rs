@@ -90,6 +90,9 @@ pub enum RenderError {
         /// The decoding failure.
         error: serde_json::Error,
     },
+    /// The webhook's rewrite rules would take more work than one rendering may.
+    #[error(transparent)]
+    RewriteTooCostly(#[from] text::RewriteTooCostly),
     /// A mention record that is neither a chat message nor a post.
     #[error("mention record has unsupported $type {found:?}")]
     UnsupportedRecordType {
@@ -104,9 +107,9 @@ pub fn render(event: &Event, webhook: &Webhook, author: &Profile) -> Result<Rend
     let rendered = match event.kind {
         EventKind::Chat => chat::render(event, webhook, author)?,
         EventKind::Livestream => livestream::render(event, webhook, author)?,
-        EventKind::Follow => follow::render(webhook, author),
+        EventKind::Follow => follow::render(webhook, author)?,
         EventKind::Mention => mention::render(event, webhook, author)?,
-        EventKind::StreamReceived => received::render(event, webhook),
+        EventKind::StreamReceived => received::render(event, webhook)?,
     };
     Ok(match rendered {
         Rendered::Send(payload) => fit_discord_limits(payload),

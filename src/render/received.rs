@@ -1,17 +1,17 @@
 //! `stream.received`: a trusted node reports that it receives the subject's stream.
 
 use super::text::Transforms;
-use super::{DiscordPayload, Rendered};
+use super::{DiscordPayload, RenderError, Rendered};
 use crate::events::Event;
 use crate::lexicon::place::stream::server::defs::Webhook;
 
 /// `prefix + rewrite("stream.received " + streamer DID) + suffix`, with no username or
 /// avatar (Streamplace's format).
-pub(super) fn render(event: &Event, webhook: &Webhook) -> Rendered {
+pub(super) fn render(event: &Event, webhook: &Webhook) -> Result<Rendered, RenderError> {
     let t = Transforms::of(webhook);
-    let line = t.rewrite(&format!("stream.received {}", event.subject));
-    Rendered::Send(DiscordPayload {
+    let line = t.rewrite(&format!("stream.received {}", event.subject))?;
+    Ok(Rendered::Send(DiscordPayload {
         content: t.affix(&line),
         ..DiscordPayload::default()
-    })
+    }))
 }

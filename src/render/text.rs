@@ -10,7 +10,29 @@ pub const USERNAME_MAX_CHARS: usize = 80;
 /// Discord's limit on an embed `title`, in characters.
 pub const EMBED_TITLE_MAX_CHARS: usize = 256;
 
+/// The most bytes one rewrite rule's output may hold. Twice what a 2,000-character
+/// Discord message can take (8,000 bytes), so a chain that grows text and shrinks it
+/// again within that room renders exactly as without the bound.
+pub const REWRITE_MAX_BYTES: usize = 16 * 1024;
+/// The most bytes the rewrite rules of one rendering may read and write in all: about
+/// 2,000 rules each rewriting a full [`REWRITE_MAX_BYTES`], a few milliseconds of work.
+pub const REWRITE_WORK_BYTES: usize = 64 * 1024 * 1024;
+
 const ZWSP: &str = "\u{200B}";
+
+/// The rewrite rules would take more than [`REWRITE_WORK_BYTES`] of work; nothing is
+/// sent, since a message with only some of its rules applied could show what an owner
+/// meant to rewrite.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "the rewrite rules need more than {REWRITE_WORK_BYTES} bytes of work \
+     (stopped before rule {}); use fewer rules or rules that grow the text less",
+    applied + 1
+)]
+pub struct RewriteTooCostly {
+    /// How many rules had been applied when the budget ran out.
+    pub applied: usize,
+}
 
 /// A webhook's text settings, with absent fields read as empty.
 #[derive(Debug, Clone, Copy)]
@@ -39,13 +61,27 @@ impl<'a> Transforms<'a> {
 
     /// The rewrite rules in array order, each a literal, case-sensitive replace-all on the
     /// previous rule's output (so a later rule sees what an earlier one produced).
-    pub fn rewrite(&self, text: &str) -> String {
-        self.rules
-            .iter()
-            // An empty `from` would insert `to` between every character; the lexicon
-            // forbids it, but the store is not the place to trust for that.
-            .filter(|r| !r.from.is_empty())
-            .fold(text.to_owned(), |acc, r| acc.replace(&r.from, &r.to))
+    ///
+    /// Bounded, because rules compound: six rules `a` -> 100 × `a` would need about
+    /// 10^12 bytes. Each rule's output is cut at [`REWRITE_MAX_BYTES`] (at a character
+    /// boundary; Discord's cut to 2,000 characters comes later), and the rules of one
+    /// rendering may scan and write at most [`REWRITE_WORK_BYTES`] in all, which bounds
+    /// the time a webhook with thousands of rules can take.
+    pub fn rewrite(&self, text: &str) -> Result<String, RewriteTooCostly> {
+        let mut acc = String::with_capacity(text.len().min(REWRITE_MAX_BYTES));
+        push_capped(&mut acc, text, REWRITE_MAX_BYTES);
+        let mut work = 0usize;
+        // An empty `from` would insert `to` between every character; the lexicon
+        // forbids it, but the store is not the place to trust for that.
+        for (applied, rule) in self.rules.iter().filter(|r| !r.from.is_empty()).enumerate() {
+            let next = replace_capped(&acc, &rule.from, &rule.to, REWRITE_MAX_BYTES);
+            work += acc.len() + next.len();
+            if work > REWRITE_WORK_BYTES {
+                return Err(RewriteTooCostly { applied });
+            }
+            acc = next;
+        }
+        Ok(acc)
     }
 
     /// Whether `raw` contains any mute word, case-insensitively. Empty mute words match
@@ -65,6 +101,37 @@ pub fn anti_ping(text: &str) -> String {
     text.replace("@here", &format!("@{ZWSP}here"))
         .replace("@everyone", &format!("@{ZWSP}everyone"))
         .replace("<@", &format!("<@{ZWSP}"))
+}
+
+/// `text` with every `from` replaced by `to`, cut at `max` bytes; stops searching once
+/// the cut is reached, so the work is bounded by `text` and `max`.
+fn replace_capped(text: &str, from: &str, to: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max));
+    let mut last = 0;
+    for (at, _) in text.match_indices(from) {
+        if !push_capped(&mut out, &text[last..at], max) || !push_capped(&mut out, to, max) {
+            return out;
+        }
+        last = at + from.len();
+    }
+    push_capped(&mut out, &text[last..], max);
+    out
+}
+
+/// Appends as much of `s` as fits in `max` bytes (never splitting a character); whether
+/// all of it did.
+fn push_capped(out: &mut String, s: &str, max: usize) -> bool {
+    let room = max.saturating_sub(out.len());
+    if s.len() <= room {
+        out.push_str(s);
+        return true;
+    }
+    let mut end = room;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.push_str(&s[..end]);
+    false
 }
 
 /// `text` cut to at most `max` characters (never inside a UTF-8 sequence), the last of
@@ -133,23 +200,60 @@ mod tests {
     #[test]
     fn rewrite_chain_feeds_each_rule_the_previous_output() {
         let r = rules(&[("a", "b"), ("b", "c")]);
-        assert_eq!(with_rules(&r).rewrite("a"), "c");
+        assert_eq!(with_rules(&r).rewrite("a").unwrap(), "c");
         let reversed = rules(&[("b", "c"), ("a", "b")]);
-        assert_eq!(with_rules(&reversed).rewrite("a"), "b");
+        assert_eq!(with_rules(&reversed).rewrite("a").unwrap(), "b");
     }
 
     #[test]
     fn rewrite_is_literal_case_sensitive_replace_all() {
         let r = rules(&[(".", "!"), ("A", "x")]);
-        assert_eq!(with_rules(&r).rewrite("a.b.c Aa"), "a!b!c xa");
+        assert_eq!(with_rules(&r).rewrite("a.b.c Aa").unwrap(), "a!b!c xa");
         let regexish = rules(&[("a+", "z")]);
-        assert_eq!(with_rules(&regexish).rewrite("aaa a+"), "aaa z");
+        assert_eq!(with_rules(&regexish).rewrite("aaa a+").unwrap(), "aaa z");
     }
 
     #[test]
     fn rewrite_skips_empty_from() {
         let r = rules(&[("", "x")]);
-        assert_eq!(with_rules(&r).rewrite("abc"), "abc");
+        assert_eq!(with_rules(&r).rewrite("abc").unwrap(), "abc");
+    }
+
+    #[test]
+    fn compounding_rules_are_cut_at_the_bound_per_rule() {
+        // The hostile pass's six rules: unbounded, about 10^12 bytes.
+        let hundred = "a".repeat(100);
+        let r = rules(&[("a", hundred.as_str()); 6]);
+        let out = with_rules(&r).rewrite("a sample chat message").unwrap();
+        assert_eq!(out.len(), REWRITE_MAX_BYTES);
+        assert!(out.bytes().all(|b| b == b'a' || b == b' '));
+    }
+
+    #[test]
+    fn the_cut_never_splits_a_character() {
+        let r = rules(&[("x", "ééééééé")]);
+        let out = with_rules(&r).rewrite(&"x".repeat(REWRITE_MAX_BYTES)).unwrap();
+        assert!(out.len() <= REWRITE_MAX_BYTES && out.len() > REWRITE_MAX_BYTES - 2);
+        assert!(out.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn a_chain_that_grows_then_shrinks_within_the_bound_is_exact() {
+        let r = rules(&[("a", "aaaa"), ("aaaa", "b")]);
+        let text = "a".repeat(1000);
+        assert_eq!(with_rules(&r).rewrite(&text).unwrap(), "b".repeat(1000));
+    }
+
+    #[test]
+    fn too_many_costly_rules_stop_with_an_error() {
+        let fill = "a".repeat(100);
+        let mut pairs = vec![("a", fill.as_str()); 3];
+        // Each of these copies a full REWRITE_MAX_BYTES output.
+        pairs.extend(std::iter::repeat_n(("b", "c"), 5000));
+        let r = rules(&pairs);
+        let err = with_rules(&r).rewrite("a").unwrap_err();
+        assert!(err.applied > 1000 && err.applied < 5000, "{err:?}");
+        assert!(err.to_string().contains("rewrite rules"));
     }
 
     #[test]

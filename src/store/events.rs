@@ -17,6 +17,20 @@ pub(crate) fn mask(events: &[WebhookEventsItem]) -> i64 {
     events.iter().fold(0, |m, e| m | bit(*e))
 }
 
+/// `events` as a set: each event once, where it first appears (so a list without repeats
+/// is kept as given).
+pub(crate) fn dedup(events: impl IntoIterator<Item = WebhookEventsItem>) -> Vec<WebhookEventsItem> {
+    let mut seen = 0;
+    events
+        .into_iter()
+        .filter(|e| {
+            let new = seen & bit(*e) == 0;
+            seen |= bit(*e);
+            new
+        })
+        .collect()
+}
+
 /// Converts any generated event enum (create, update, list, defs) by its string form.
 /// The lexicons share one list of names; a name defs lacks yields `None`.
 pub(crate) fn parse(name: &str) -> Option<WebhookEventsItem> {

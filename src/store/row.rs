@@ -78,7 +78,7 @@ impl WebhookRow {
         Ok(Webhook {
             id: self.id.clone(),
             url: self.url.clone(),
-            events: serde_json::from_str(&self.events).map_err(decode_error)?,
+            events: decode_events(&self.events)?,
             active: self.active,
             streamplace_format: self.streamplace_format,
             prefix: self.prefix.clone(),
@@ -100,7 +100,7 @@ impl WebhookRow {
     pub fn into_webhook(self) -> Result<Webhook, StoreError> {
         let extra = self.status_fields();
         Ok(Webhook {
-            events: serde_json::from_str(&self.events).map_err(decode_error)?,
+            events: decode_events(&self.events)?,
             rewrite: json_opt(self.rewrite.as_deref())?,
             mute_words: json_opt(self.mute_words.as_deref())?,
             id: self.id,
@@ -234,13 +234,17 @@ fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
 }
 
 /// Converts a generated event list (create or update input) to the stored enum.
+/// The stored events, each once (rows written before events were deduplicated may
+/// repeat one).
+fn decode_events(json: &str) -> Result<Vec<WebhookEventsItem>, StoreError> {
+    let events: Vec<WebhookEventsItem> = serde_json::from_str(json).map_err(decode_error)?;
+    Ok(events::dedup(events))
+}
+
 pub(crate) fn to_events<E>(
     items: &[E],
     name: impl Fn(&E) -> &'static str,
 ) -> Vec<WebhookEventsItem> {
     // Every input enum shares the defs names (checked by a test in `events.rs`).
-    items
-        .iter()
-        .filter_map(|e| events::parse(name(e)))
-        .collect()
+    events::dedup(items.iter().filter_map(|e| events::parse(name(e))))
 }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod concurrency;
+mod event_sets;
 mod fake_did;
 mod fuzz;
 mod hostile;

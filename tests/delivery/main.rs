@@ -3,6 +3,7 @@
 
 mod basics;
 mod disabling;
+mod hostile;
 mod ordering;
 mod owner;
 mod receiver;
