@@ -38,6 +38,9 @@ pub fn parse(raw: &str) -> Result<Target, String> {
     if url.host().is_none() || url.host_str() == Some("") {
         return Err("url must have a host".into());
     }
+    if url.port() == Some(0) {
+        return Err("url port must not be 0".into());
+    }
     if !url.username().is_empty() || url.password().is_some() {
         return Err("url must not contain credentials".into());
     }
@@ -81,16 +84,10 @@ pub fn is_public(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_public_v4(v4);
             }
-            let s = v6.segments();
-            // NAT64 (64:ff9b::/96) embeds an IPv4 address.
-            if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-                return is_public_v4(Ipv4Addr::new(
-                    (s[6] >> 8) as u8,
-                    s[6] as u8,
-                    (s[7] >> 8) as u8,
-                    s[7] as u8,
-                ));
+            if let Some(v4) = embedded_v4(v6) {
+                return v4.iter().all(|ip| is_public_v4(*ip));
             }
+            let s = v6.segments();
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
@@ -102,6 +99,24 @@ pub fn is_public(ip: IpAddr) -> bool {
                 || v6 == Ipv6Addr::UNSPECIFIED
                 || (s[..5] == [0, 0, 0, 0, 0] && s[5] == 0)) // IPv4-compatible ::a.b.c.d
         }
+    }
+}
+
+/// The IPv4 addresses a v6 address carries to an IPv4 host: NAT64 (`64:ff9b::/96` and
+/// the local-use `64:ff9b:1::/48`), 6to4 (`2002::/16`) and Teredo (`2001::/32`, its
+/// server and its client, stored inverted). A target behind any of them is as public
+/// as every IPv4 address it embeds.
+fn embedded_v4(v6: Ipv6Addr) -> Option<Vec<Ipv4Addr>> {
+    let s = v6.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] || s[..3] == [0x64, 0xff9b, 1] {
+        Some(vec![v4(s[6], s[7])])
+    } else if s[0] == 0x2002 {
+        Some(vec![v4(s[1], s[2])])
+    } else if s[..2] == [0x2001, 0] {
+        Some(vec![v4(s[2], s[3]), v4(!s[6], !s[7])])
+    } else {
+        None
     }
 }
 
@@ -142,6 +157,7 @@ mod tests {
             "https:\\\\nohost.example",
             "https://",
             "mailto:a@b.c",
+            "https://discord.com:0/",
             &format!("https://example.com/{}", "a".repeat(MAX_URL_BYTES)),
         ] {
             assert!(parse(bad).is_err(), "{bad}");
@@ -169,7 +185,15 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.1.2.3",
             "64:ff9b::a00:1",
+            "64:ff9b:1::7f00:1",
             "2001:db8::1",
+            // 6to4 around 127.0.0.1 and 10.0.0.1.
+            "2002:7f00:1::",
+            "2002:a00:1::1",
+            // Teredo: a public server, the client 127.0.0.1 (stored inverted).
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            // Teredo: a private server.
+            "2001:0:a00:1:8000:63bf:f7f7:f7f7",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
@@ -178,6 +202,9 @@ mod tests {
             "162.159.128.233",
             "2606:4700:4700::1111",
             "::ffff:8.8.8.8",
+            "2002:808:808::1",
+            "64:ff9b::808:808",
+            "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
         ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }

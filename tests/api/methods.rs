@@ -117,6 +117,11 @@ async fn invalid_url_is_the_declared_error() {
         "http://169.254.169.254/latest",
         "http://[::1]/hook",
         "http://localhost/hook",
+        // 127.0.0.1 inside 6to4, Teredo and local-use NAT64 addresses.
+        "http://[2002:7f00:1::]/",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
+        "http://[64:ff9b:1::7f00:1]/",
+        "https://discord.com:0/api/webhooks/1/x",
     ] {
         let got = app
             .post(CREATE, Some(&tok), &json!({"url": url, "events": ["chat"]}))

@@ -18,6 +18,7 @@ async fn private_loopback_and_link_local_targets_are_refused_at_send_time() {
         "http://169.254.169.254/latest/meta-data",
         "http://[::1]:9/h",
         "http://localhost:9/h",
+        "http://[2002:7f00:1::]:9/h",
     ];
     let mut ids = Vec::new();
     for (i, url) in targets.iter().enumerate() {
