@@ -226,4 +226,45 @@ mod tests {
         db.close();
         assert!(!wal.exists(), "closing checkpoints and removes the WAL");
     }
+
+    /// A burst that grows the WAL far past its usual length: once the WAL starts over,
+    /// the file is cut back to `journal_size_limit` instead of keeping its longest size
+    /// until the database is closed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_file_shrinks_back_after_a_burst() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite");
+        let wal = dir.path().join("c.sqlite-wal");
+        let db = test_db(path, "CREATE TABLE t (n INTEGER PRIMARY KEY, b BLOB NOT NULL)");
+        // About 24 MB in one transaction: one WAL that long.
+        db.write(|c| {
+            let mut ins = c.prepare("INSERT OR REPLACE INTO t (n, b) VALUES (?1, zeroblob(3000))")?;
+            for n in 0..6000 {
+                ins.execute([n])?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert!(size(&wal) > 16_000_000, "the burst made a long WAL: {}", size(&wal));
+        // Small commits go on until the WAL has been copied back and started over.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut n = 0;
+        while size(&wal) > 8 * 1024 * 1024 && Instant::now() < deadline {
+            n += 1;
+            db.write(move |c| {
+                c.execute("UPDATE t SET b = zeroblob(10) WHERE n = ?1", [n % 10])?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            size(&wal) <= 8 * 1024 * 1024,
+            "the WAL file kept its burst length: {} bytes",
+            size(&wal)
+        );
+        db.close();
+    }
 }
