@@ -32,7 +32,11 @@ pub struct Hooks {
 /// Open the database, start the dispatcher and build the shared state.
 pub async fn build_state(config: &ServeConfig, hooks: Hooks) -> anyhow::Result<AppState> {
     config.validate().map_err(anyhow::Error::msg)?;
-    let store = Store::open(&config.database, StoreOptions::default()).await?;
+    let options = StoreOptions {
+        exclusive: true,
+        ..StoreOptions::default()
+    };
+    let store = Store::open(&config.database, options).await?;
     let dids = Arc::new(DidResolver::new(DidResolverConfig {
         plc_url: config.plc_url.clone(),
         allow_insecure_did_web_loopback: config.did_web_insecure_loopback,

@@ -232,7 +232,9 @@ mod tests {
     #[test]
     fn the_cut_never_splits_a_character() {
         let r = rules(&[("x", "ééééééé")]);
-        let out = with_rules(&r).rewrite(&"x".repeat(REWRITE_MAX_BYTES)).unwrap();
+        let out = with_rules(&r)
+            .rewrite(&"x".repeat(REWRITE_MAX_BYTES))
+            .unwrap();
         assert!(out.len() <= REWRITE_MAX_BYTES && out.len() > REWRITE_MAX_BYTES - 2);
         assert!(out.chars().all(|c| c == 'é'));
     }

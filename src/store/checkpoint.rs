@@ -235,10 +235,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.sqlite");
         let wal = dir.path().join("c.sqlite-wal");
-        let db = test_db(path, "CREATE TABLE t (n INTEGER PRIMARY KEY, b BLOB NOT NULL)");
+        let db = test_db(
+            path,
+            "CREATE TABLE t (n INTEGER PRIMARY KEY, b BLOB NOT NULL)",
+        );
         // About 24 MB in one transaction: one WAL that long.
         db.write(|c| {
-            let mut ins = c.prepare("INSERT OR REPLACE INTO t (n, b) VALUES (?1, zeroblob(3000))")?;
+            let mut ins =
+                c.prepare("INSERT OR REPLACE INTO t (n, b) VALUES (?1, zeroblob(3000))")?;
             for n in 0..6000 {
                 ins.execute([n])?;
             }
@@ -246,7 +250,11 @@ mod tests {
         })
         .await
         .unwrap();
-        assert!(size(&wal) > 16_000_000, "the burst made a long WAL: {}", size(&wal));
+        assert!(
+            size(&wal) > 16_000_000,
+            "the burst made a long WAL: {}",
+            size(&wal)
+        );
         // Small commits go on until the WAL has been copied back and started over.
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut n = 0;

@@ -23,6 +23,10 @@ pub enum StoreError {
     /// retried.
     #[error("the database is busy, try again")]
     Busy,
+    /// Another process is serving this database file (one `serve` per file: the
+    /// dispatcher assumes it is alone).
+    #[error("another placehook process is serving the database {0}; stop it first (one serve per SQLite file)")]
+    InUse(String),
     /// Any other database failure.
     #[error("database error")]
     Db(#[source] Box<dyn std::error::Error + Send + Sync>),

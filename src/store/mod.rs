@@ -21,6 +21,7 @@ mod deliveries;
 mod error;
 mod events;
 mod listing;
+mod lock;
 mod merged;
 mod migrate;
 mod outbox;
@@ -65,6 +66,10 @@ pub struct StoreOptions {
     /// How long a statement waits for another process's write lock before failing with
     /// [`StoreError::Busy`].
     pub busy_timeout: Duration,
+    /// Refuse to open a database file another store holds this way (see `lock.rs`):
+    /// `serve` sets it, since its dispatcher assumes it is alone; the `token` commands
+    /// and tests reading beside a server do not.
+    pub exclusive: bool,
 }
 
 impl Default for StoreOptions {
@@ -73,6 +78,7 @@ impl Default for StoreOptions {
         Self {
             read_connections: u32::try_from(cpus).unwrap_or(8).clamp(2, 8),
             busy_timeout: Duration::from_secs(5),
+            exclusive: false,
         }
     }
 }
@@ -87,6 +93,8 @@ pub struct Store {
     pages: Arc<page_cache::PageCache>,
     /// Decoded events and webhooks for sending.
     sends: Arc<send_cache::SendCache>,
+    /// Held while an exclusive store is open.
+    _lock: Option<Arc<lock::ServeLock>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -123,6 +131,10 @@ impl Store {
     }
 
     async fn open_with(target: Target, opts: StoreOptions) -> Result<Self, StoreError> {
+        let lock = match opts.exclusive {
+            true => lock::ServeLock::take(&target)?.map(Arc::new),
+            false => None,
+        };
         // Opening and migrating touch the file synchronously; keep that off the runtime.
         let db = tokio::task::spawn_blocking(move || {
             Db::open(
@@ -146,6 +158,7 @@ impl Store {
             cursor_key: key.into(),
             pages: Arc::default(),
             sends: Arc::default(),
+            _lock: lock,
         })
     }
 

@@ -31,7 +31,10 @@ async fn compounding_rewrite_rules_still_deliver_cut_to_discords_limit() {
             .await;
         assert_eq!(status, 200, "{kind}: {out}");
         let got = rx.next(WAIT).await.unwrap_or_else(|| panic!("{kind} send"));
-        let content = got.json()["content"].as_str().unwrap_or_default().to_owned();
+        let content = got.json()["content"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
         assert_eq!(content.chars().count(), 2000, "{kind}");
         assert!(content.ends_with('…'), "{kind}");
     }
