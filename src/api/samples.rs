@@ -12,9 +12,11 @@ pub fn sample_event(kind: EventKind, owner: &str, now: OffsetDateTime) -> Event 
         EventKind::Chat => Some(json!({
             "$type": "place.stream.chat.message", "text": text, "streamer": owner, "createdAt": at,
         })),
+        // As Streamplace writes it for a streamer whose handle does not resolve: the
+        // stream's page by DID, so the test shows the title and link a real one would.
         EventKind::Livestream => Some(json!({
             "$type": "place.stream.livestream", "title": "Test stream from placehook",
-            "url": "https://stream.place/", "createdAt": at,
+            "url": format!("https://stream.place/{owner}"), "createdAt": at,
         })),
         EventKind::Follow => Some(json!({
             "$type": "app.bsky.graph.follow", "subject": owner, "createdAt": at,

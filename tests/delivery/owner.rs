@@ -234,3 +234,31 @@ async fn describe_server_and_metrics_tell_what_is_going_on() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_livestream_test_send_is_what_a_real_livestream_gives() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    let id = app.webhook(&rx.url("/h"), &["livestream"], json!({})).await;
+    let (status, out) = app
+        .post(
+            "dev.placehook.testWebhook",
+            &app.token,
+            &json!({"id": id, "type": "livestream"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    let test = rx.next(WAIT).await.expect("test send").json();
+    // A real livestream record of an account whose handle does not resolve.
+    let real = json!({"type": "livestream", "subject": app.owner, "author": app.owner,
+        "record": {"$type": "place.stream.livestream", "title": "Test stream from placehook",
+                   "url": format!("https://stream.place/{}", app.owner),
+                   "createdAt": "2026-12-01T00:00:00.000Z"}});
+    let (status, out) = app
+        .post("dev.placehook.pushEvent", &app.producer, &real)
+        .await;
+    assert_eq!(status, 200, "{out}");
+    let real = rx.next(WAIT).await.expect("real send").json();
+    assert_eq!(test, real);
+    app.stop().await;
+}
