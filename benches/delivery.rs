@@ -992,39 +992,38 @@ struct Probe {
     finish_backlog_us: f64,
 }
 
-/// Mean microseconds of the store calls a delivery makes, made one at a time on an
-/// otherwise idle store: `accept_event` (one webhook), taking the next delivery
-/// (`next_delivery`, a read) and recording its outcome (a one-outcome `settle_batch`)
-/// with a queue of one, then the same with `backlog` deliveries pending.
-async fn claim_one(
-    store: &Store,
-    webhook: &str,
-    _policy: placehook::store::DisablePolicy,
-) -> placehook::store::Claimed {
+/// The next delivery due on `webhook`, read as a lane reads it.
+fn claim_one(store: &Store, webhook: &str) -> placehook::model::Claimed {
     let now = time::OffsetDateTime::now_utc() + time::Duration::milliseconds(1);
     let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
     store
-        .next_delivery(webhook, now_ms, &[])
+        .next_deliveries(webhook, now_ms, &[], 1)
         .expect("next delivery")
+        .pop()
         .expect("one is due")
 }
 
+/// Records one outcome through the dispatcher's outcome writer and waits for its commit.
 async fn finish_one(
-    store: &Store,
-    c: &placehook::store::Claimed,
-    o: &placehook::store::Outcome,
-    policy: placehook::store::DisablePolicy,
+    writer: &placehook::store::OutcomeWriter,
+    c: &placehook::model::Claimed,
+    o: &placehook::model::Outcome,
 ) {
-    store
-        .settle_batch(&[(c, o)], policy, time::OffsetDateTime::now_utc())
+    writer
+        .record(std::sync::Arc::new((c.clone(), o.clone())))
         .await
+        .expect("the writer answers")
         .expect("finish");
 }
 
+/// Mean microseconds of the store calls a delivery makes, made one at a time on an
+/// otherwise idle store: `accept_event` (one webhook), taking the next delivery
+/// (`next_deliveries`, a read) and recording its outcome (the outcome writer, one outcome
+/// per commit) with a queue of one, then the same with `backlog` deliveries pending.
 async fn store_probe(rounds: usize, backlog: usize) -> Probe {
     use placehook::events::{Event, EventKind};
     use placehook::lexicon::place::stream::server::create_webhook;
-    use placehook::store::{AttemptLog, DisablePolicy, Outcome};
+    use placehook::model::{AttemptLog, DisablePolicy, Outcome};
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("probe.sqlite");
     let store = Store::open(db.to_str().expect("utf-8"), StoreOptions::default())
@@ -1061,6 +1060,7 @@ async fn store_probe(rounds: usize, backlog: usize) -> Probe {
             ..AttemptLog::default()
         })
     };
+    let writer = store.outcome_writer(policy, std::sync::Arc::new(placehook::clock::SystemClock));
     let us = |d: Duration, n: usize| d.as_secs_f64() * 1e6 / n as f64;
     let (mut accept, mut claim, mut finish) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for _ in 0..rounds {
@@ -1071,10 +1071,10 @@ async fn store_probe(rounds: usize, backlog: usize) -> Probe {
             .expect("accept");
         accept += t.elapsed();
         let t = Instant::now();
-        let c = claim_one(&store, &webhook, policy).await;
+        let c = claim_one(&store, &webhook);
         claim += t.elapsed();
         let t = Instant::now();
-        finish_one(&store, &c, &ok(), policy).await;
+        finish_one(&writer, &c, &ok()).await;
         finish += t.elapsed();
     }
     for _ in 0..backlog {
@@ -1087,10 +1087,10 @@ async fn store_probe(rounds: usize, backlog: usize) -> Probe {
     let (mut claim_b, mut finish_b) = (Duration::ZERO, Duration::ZERO);
     for _ in 0..sample {
         let t = Instant::now();
-        let c = claim_one(&store, &webhook, policy).await;
+        let c = claim_one(&store, &webhook);
         claim_b += t.elapsed();
         let t = Instant::now();
-        finish_one(&store, &c, &ok(), policy).await;
+        finish_one(&writer, &c, &ok()).await;
         finish_b += t.elapsed();
     }
     store.close().await;

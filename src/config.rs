@@ -179,7 +179,7 @@ impl DeliveryArgs {
                 jitter: f64::from(self.retry_jitter_percent) / 100.0,
                 max_retry_after: self.max_retry_after,
             },
-            disable: crate::store::DisablePolicy {
+            disable: crate::model::DisablePolicy {
                 failures: i64::from(self.disable_after_failures),
                 min_span_ms: ms(self.disable_after),
             },

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod jetstream;
 pub mod lexicon;
 pub mod metrics;
+pub mod model;
 pub mod profile;
 pub mod render;
 pub mod server;

@@ -7,7 +7,7 @@ mod send;
 
 pub use dispatcher::{Dispatcher, UNWRITTEN};
 
-use crate::store::DisablePolicy;
+use crate::model::DisablePolicy;
 use retry::RetryPolicy;
 use std::time::Duration;
 

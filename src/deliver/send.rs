@@ -2,10 +2,10 @@
 
 use super::dispatcher::Inner;
 use super::retry::{decide, Answer, Decision};
+use crate::model::{AttemptLog, Claimed, Outcome};
 use crate::profile::Profile;
 use crate::render::{render, Rendered};
 use crate::signing::{secret_key, signature_header};
-use crate::store::{AttemptLog, Claimed, Outcome};
 use std::time::Duration;
 
 /// Makes one attempt: render, sign, send, decide. Returns the outcome to record and how

@@ -230,20 +230,25 @@ pub(super) fn test_db(path: PathBuf, schema: &'static str) -> Db {
 /// Holds the writer thread with a job of its own until `release_soon` is awaited, so
 /// that the writes queued meanwhile form one batch (tests of the writer's machinery).
 #[cfg(test)]
-pub(super) fn hold_writer(db: &Db) -> impl std::future::Future<Output = ()> {
-    let (started_tx, started) = std::sync::mpsc::channel();
+pub(super) async fn hold_writer(db: &Db) -> impl std::future::Future<Output = ()> {
+    // The start is awaited, not blocked on: a current-thread test runtime must stay free
+    // to run the holder's task.
+    let (started_tx, started) = tokio::sync::oneshot::channel::<()>();
     let (release, release_rx) = std::sync::mpsc::channel::<()>();
     let holder = db.clone();
+    let started_tx = std::sync::Mutex::new(Some(started_tx));
     let hold = tokio::spawn(async move {
         holder
             .write(move |_| {
-                started_tx.send(()).unwrap();
-                release_rx.recv().unwrap();
+                if let Some(tx) = started_tx.lock().unwrap().take() {
+                    let _ = tx.send(());
+                }
+                let _ = release_rx.recv();
                 Ok(())
             })
             .await
     });
-    started.recv().unwrap();
+    started.await.unwrap();
     // Releases after a pause in which the caller's writes reach the writer's queue.
     async move {
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -459,7 +464,7 @@ mod tests {
             dir.path().join("b.sqlite"),
             "CREATE TABLE t (n INTEGER PRIMARY KEY)",
         );
-        let release_soon = hold_writer(&db);
+        let release_soon = hold_writer(&db).await;
         let queued =
             futures_util::future::join_all(jobs.iter().map(|&(n, fail)| db.write(insert(n, fail))));
         let (answers, ()) = tokio::join!(queued, release_soon);

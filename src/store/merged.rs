@@ -245,7 +245,7 @@ mod tests {
             |_: &[i64], _: Option<&[i64]>| {},
         );
         // Hold the writer so that the batch and the failing job share a transaction.
-        let release_soon = hold_writer(&db);
+        let release_soon = hold_writer(&db).await;
         let (a, b) = (merged.write(1), merged.write(2));
         let failing = db.write(|c| {
             c.execute("INSERT INTO t (n) VALUES (100)", [])?;

@@ -45,11 +45,8 @@ pub fn format_datetime(at: time::OffsetDateTime) -> String {
     datetime::format(at)
 }
 pub use listing::MAX_PAGE;
-pub use outbox::Accepted;
 pub use patch::WebhookPatch;
-pub use send_cache::Endpoint;
-pub use settle::{AttemptLog, Claimed, DisablePolicy, Finished, Outcome, OutcomeWriter};
-pub use tokens::TokenInfo;
+pub use settle::OutcomeWriter;
 
 use std::path::Path;
 use std::sync::Arc;

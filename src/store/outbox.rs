@@ -8,17 +8,7 @@ use time::OffsetDateTime;
 
 use super::{datetime, events, Store, StoreError};
 use crate::events::Event;
-
-/// What accepting an event did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Accepted {
-    /// The event's id (the earlier event's, for a duplicate).
-    pub event_id: String,
-    /// The webhooks a delivery was queued for (empty for a duplicate).
-    pub webhooks: Vec<String>,
-    /// The event had been accepted before; nothing new was queued.
-    pub duplicate: bool,
-}
+use crate::model::Accepted;
 
 const SAVE_CURSOR: &str = "INSERT INTO jetstream_cursor (id, time_us) VALUES (1, ?1) \
     ON CONFLICT (id) DO UPDATE SET time_us = MAX(time_us, excluded.time_us)";

@@ -16,25 +16,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::events::Event;
-use crate::lexicon::place::stream::server::defs::Webhook;
+use crate::model::Endpoint;
 
 /// Events kept; lanes move through events in order, so the oldest goes first.
 const EVENTS: usize = 1024;
 /// Webhooks kept; past this the map starts afresh.
 const ENDPOINTS: usize = 4096;
-
-/// A webhook as its deliveries are sent.
-#[derive(Debug)]
-pub struct Endpoint {
-    /// Its settings.
-    pub webhook: Webhook,
-    /// Its owner's DID.
-    pub owner: String,
-    /// Its signing secrets, newest first (none: unsigned).
-    pub secrets: Vec<String>,
-    /// Unix ms at which one of `secrets` stops signing.
-    pub until_ms: Option<i64>,
-}
 
 /// Events by sequence, and the order they came in.
 #[derive(Default)]
@@ -109,6 +96,7 @@ impl SendCache {
 mod tests {
     use super::*;
     use crate::events::EventKind;
+    use crate::lexicon::place::stream::server::defs::Webhook;
 
     fn endpoint(active: bool, until_ms: Option<i64>) -> Arc<Endpoint> {
         let mut webhook: Webhook = serde_json::from_value(serde_json::json!({

@@ -12,95 +12,12 @@ use time::OffsetDateTime;
 use super::merged::{Answer, Merged};
 use super::page_cache::PageCache;
 use super::row::{webhook_columns, WebhookRow};
-use super::send_cache::{Endpoint, SendCache};
+use super::send_cache::SendCache;
 use super::{datetime, Store, StoreError};
 use crate::clock::Clock;
 use crate::events::{Event, EventKind};
+use crate::model::{AttemptLog, Claimed, DisablePolicy, Endpoint, Finished, Outcome};
 use std::sync::Arc;
-
-/// A delivery taken for sending, with everything needed to render and sign it.
-#[derive(Debug, Clone)]
-pub struct Claimed {
-    /// Row key.
-    pub seq: i64,
-    /// The stable delivery id (`webhook-id`).
-    pub id: String,
-    /// The attempt about to be made (1 for the first).
-    pub attempt: i64,
-    /// Sent even though the webhook is inactive (test sends).
-    pub force: bool,
-    /// When the delivery was queued, Unix ms.
-    pub created_ms: i64,
-    /// The event.
-    pub event: Arc<Event>,
-    /// The webhook, its owner and signing secrets, as they were when it was taken.
-    pub endpoint: Arc<Endpoint>,
-}
-
-/// How an attempt went.
-#[derive(Debug, Clone, Default)]
-pub struct AttemptLog {
-    /// When it started.
-    pub started_at: Option<OffsetDateTime>,
-    /// How long it took.
-    pub duration_ms: i64,
-    /// HTTP status, if a response came.
-    pub status_code: Option<u16>,
-    /// Why it failed.
-    pub error: Option<String>,
-    /// Start of the response body.
-    pub response_body: Option<String>,
-}
-
-/// What to do with a claimed delivery after its attempt.
-#[derive(Debug, Clone)]
-pub enum Outcome {
-    /// A 2xx: done; the webhook's failure run ends.
-    Succeeded(AttemptLog),
-    /// A mute word matched: done, nothing was sent (counts as success).
-    Muted,
-    /// The webhook was inactive when its turn came: done, nothing was sent.
-    Skipped,
-    /// Try again at `next_ms`. `failure` says whether it counts towards `errorCount`
-    /// (a rate-limit answer does not).
-    Retry {
-        /// The attempt.
-        log: AttemptLog,
-        /// When to try next, Unix ms.
-        next_ms: i64,
-        /// Counts as a consecutive failure.
-        failure: bool,
-    },
-    /// No more attempts. With `disable`, the webhook is switched off for that reason.
-    Failed {
-        /// The attempt.
-        log: AttemptLog,
-        /// Why the webhook is switched off at once (e.g. 410 Gone).
-        disable: Option<String>,
-    },
-}
-
-impl Outcome {
-    /// The outcome's name in metrics.
-    pub fn label(&self) -> &'static str {
-        match self {
-            Outcome::Succeeded(_) => "succeeded",
-            Outcome::Muted => "muted",
-            Outcome::Skipped => "skipped",
-            Outcome::Retry { .. } => "retry",
-            Outcome::Failed { .. } => "failed",
-        }
-    }
-}
-
-/// When a run of failures switches a webhook off.
-#[derive(Debug, Clone, Copy)]
-pub struct DisablePolicy {
-    /// At least this many consecutive failures...
-    pub failures: i64,
-    /// ...spanning at least this long (ms).
-    pub min_span_ms: i64,
-}
 
 // One statement per row: each is a prepared-statement step on the writer thread, a few
 // microseconds, so there is nothing to gain from folding rows into JSON arrays.
@@ -145,7 +62,6 @@ const SECRETS: &str = "SELECT secret, expires_at FROM webhook_secrets WHERE webh
     AND (expires_at IS NULL OR expires_at > ?2) ORDER BY rowid DESC";
 
 /// A finished attempt, shared with the lane that may hand it in again.
-pub type Finished = Arc<(Claimed, Outcome)>;
 
 /// Records lanes' outcomes, as many to a transaction as are waiting when the writer gets
 /// to them (see `merged.rs`). Cheap to clone.
@@ -182,53 +98,11 @@ impl Store {
         OutcomeWriter { merged }
     }
 
-    /// Records the outcomes of `finished` attempts in one transaction of their own.
-    /// Answers, in the same order, why each one's webhook was switched off by it, if it
-    /// was. Failures count towards switching a webhook off per `policy`.
-    pub async fn settle_batch(
-        &self,
-        finished: &[(&Claimed, &Outcome)],
-        policy: DisablePolicy,
-        now: OffsetDateTime,
-    ) -> Result<Vec<Option<String>>, StoreError> {
-        if finished.is_empty() {
-            return Ok(Vec::new());
-        }
-        let owned: Vec<(Claimed, Outcome)> = finished
-            .iter()
-            .map(|(c, o)| ((*c).clone(), (*o).clone()))
-            .collect();
-        let written = self
-            .db
-            .write(move |c| {
-                let refs: Vec<(&Claimed, &Outcome)> = owned.iter().map(|(c, o)| (c, o)).collect();
-                write_outcomes(c, &refs, policy, now)
-            })
-            .await;
-        let claimed: Vec<&Claimed> = finished.iter().map(|(c, _)| *c).collect();
-        settled(
-            &self.pages,
-            &self.sends,
-            &claimed,
-            written.as_ref().ok().map(Vec::as_slice),
-        );
-        written
-    }
-
-    /// The webhook's next due delivery (lowest sequence first) other than those in `skip`
-    /// (sent, their outcome not yet written), read with everything needed to render and
-    /// sign it. Writes nothing.
-    pub fn next_delivery(
-        &self,
-        webhook_id: &str,
-        now_ms: i64,
-        skip: &[i64],
-    ) -> Result<Option<Claimed>, StoreError> {
-        Ok(self.next_deliveries(webhook_id, now_ms, skip, 1)?.pop())
-    }
-
-    /// Up to `want` of the webhook's next due deliveries, in order, as [`Self::next_delivery`]
-    /// reads one: a lane reads ahead in one query rather than one per send.
+    /// Up to `want` of the webhook's next due deliveries, in order, each with its event
+    /// and its webhook as they are now, passing over the deliveries in `skip` (sent, their
+    /// outcome not yet written): a lane reads ahead in one query rather than one per send.
+    /// Taking writes nothing: one dispatcher serves a database file (`lock.rs`), so a
+    /// delivery held in memory needs no claim on disk.
     pub fn next_deliveries(
         &self,
         webhook_id: &str,

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::{datetime, Store, StoreError};
+use crate::model::TokenInfo;
 
 const SECRET_PREFIX: &str = "ph_";
 /// `ph_` plus 8 characters (48 random bits): recognisable, useless for guessing.
@@ -27,27 +28,6 @@ macro_rules! select_tokens {
     };
 }
 
-/// A token as listed: everything except the secret, which is not stored.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct TokenInfo {
-    /// Short random public id (12 hex digits).
-    pub id: String,
-    /// The secret's first characters, e.g. `ph_AbC12xYz`.
-    pub prefix: String,
-    /// The account the token acts for.
-    pub did: String,
-    /// Whether the token may push producer events (e.g. `stream.received`).
-    pub producer: bool,
-    /// Operator's note.
-    pub label: Option<String>,
-    /// Lexicon datetime of issue.
-    pub created_at: String,
-    /// Roughly when it last authenticated (refreshed at most once a minute).
-    pub last_used_at: Option<String>,
-    /// When it was revoked; a revoked token never authenticates.
-    pub revoked_at: Option<String>,
-}
-
 impl TokenInfo {
     /// Reads a row of `select_tokens!()`.
     fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
@@ -61,11 +41,6 @@ impl TokenInfo {
             last_used_at: r.get(6)?,
             revoked_at: r.get(7)?,
         })
-    }
-
-    /// Whether the token has been revoked.
-    pub fn is_revoked(&self) -> bool {
-        self.revoked_at.is_some()
     }
 }
 

@@ -221,7 +221,8 @@ async fn filtered_pages_use_the_owner_index() {
 #[tokio::test]
 async fn cached_pages_follow_every_change() {
     use crate::events::{Event, EventKind};
-    use crate::store::{AttemptLog, DisablePolicy, Outcome, WebhookPatch};
+    use crate::model::{AttemptLog, DisablePolicy, Outcome};
+    use crate::store::WebhookPatch;
     let (_dir, store) = temp_store().await;
     let page = |s: &Store, owner: &'static str| {
         let s = s.clone();
@@ -261,32 +262,27 @@ async fn cached_pages_follow_every_change() {
         min_span_ms: 0,
     };
     let now_ms = crate::store::outbox::to_ms(now);
-    let take = |s: &Store| s.next_delivery(&w.id, now_ms, &[]).unwrap().unwrap();
-    let first = take(&store);
+    let next = |s: &Store| take(s, &w.id, now_ms, &[]).unwrap();
+    let first = next(&store);
     let failed = Outcome::Retry {
         log: AttemptLog::default(),
         next_ms: 0,
         failure: true,
     };
-    store
-        .settle_batch(&[(&first, &failed)], policy, now)
+    settle(&store, &[(&first, &failed)], policy, now)
         .await
         .unwrap();
     assert_eq!(page(&store, ALICE).await[0]["errorCount"], 1);
-    let second = take(&store);
+    let second = next(&store);
     assert_eq!(
         (second.seq, second.attempt),
         (first.seq, 2),
         "the retry is due"
     );
     // A lane passes over what it has sent and not yet recorded.
-    assert!(store
-        .next_delivery(&w.id, now_ms, &[first.seq])
-        .unwrap()
-        .is_some_and(|d| d.seq != first.seq));
+    assert!(take(&store, &w.id, now_ms, &[first.seq]).is_some_and(|d| d.seq != first.seq));
     let ok = Outcome::Succeeded(AttemptLog::default());
-    store
-        .settle_batch(&[(&second, &ok)], policy, now)
+    settle(&store, &[(&second, &ok)], policy, now)
         .await
         .unwrap();
     let listed = page(&store, ALICE).await;

@@ -10,9 +10,13 @@ mod tokens;
 use serde_json::json;
 use tempfile::TempDir;
 
-use super::{Store, StoreOptions};
+use super::{Store, StoreError, StoreOptions};
+use crate::clock::Clock;
 use crate::lexicon::place::stream::server::create_webhook;
 use crate::lexicon::place::stream::server::defs::Webhook;
+use crate::model::{Claimed, DisablePolicy, Outcome};
+use std::sync::Arc;
+use time::OffsetDateTime;
 
 const ALICE: &str = "did:plc:alice";
 const BOB: &str = "did:plc:bob";
@@ -40,4 +44,45 @@ fn simple(url: &str, events: &[&str]) -> create_webhook::Input {
 fn assert_lexicon_valid(w: &Webhook) {
     use placehook_codegen::rt::Validate;
     w.validate().unwrap_or_else(|e| panic!("{w:?}: {e:?}"));
+}
+
+/// A clock stopped at one instant.
+#[derive(Debug)]
+struct Stopped(i64);
+
+impl Clock for Stopped {
+    fn now_ms(&self) -> i64 {
+        self.0
+    }
+}
+
+/// Records outcomes the way the dispatcher does, through the store's outcome writer,
+/// all in one transaction, with the writer's clock at `now`; the answers in order.
+async fn settle(
+    store: &Store,
+    finished: &[(&Claimed, &Outcome)],
+    policy: DisablePolicy,
+    now: OffsetDateTime,
+) -> Result<Vec<Option<String>>, StoreError> {
+    let clock = Arc::new(Stopped(super::outbox::to_ms(now)));
+    let writer = store.outcome_writer(policy, clock);
+    let release_soon = super::db::hold_writer(&store.db).await;
+    let answers: Vec<_> = finished
+        .iter()
+        .map(|(c, o)| writer.record(Arc::new(((*c).clone(), (*o).clone()))))
+        .collect();
+    release_soon.await;
+    let mut out = Vec::new();
+    for answer in answers {
+        out.push(answer.await.expect("the writer answers")?);
+    }
+    Ok(out)
+}
+
+/// The next delivery due on `webhook`, read as a lane reads it.
+fn take(store: &Store, webhook: &str, now_ms: i64, skip: &[i64]) -> Option<Claimed> {
+    store
+        .next_deliveries(webhook, now_ms, skip, 1)
+        .unwrap()
+        .pop()
 }

@@ -10,7 +10,7 @@ async fn chat_webhook(store: &Store, url: &str) -> Webhook {
 }
 
 /// Failures never switch a webhook off in these tests.
-const POLICY: crate::store::DisablePolicy = crate::store::DisablePolicy {
+const POLICY: crate::model::DisablePolicy = crate::model::DisablePolicy {
     failures: 1_000,
     min_span_ms: 0,
 };
@@ -53,7 +53,7 @@ async fn a_reused_row_number_is_taken_as_its_own_delivery() {
         .queue_test_delivery(ALICE, &b.id, &chat(ALICE, "for b"), now)
         .await
         .unwrap();
-    let taken = store.next_delivery(&b.id, now_ms, &[]).unwrap().unwrap();
+    let taken = take(&store, &b.id, now_ms, &[]).unwrap();
     assert_eq!(taken.seq, seq_a, "the row number was reused");
     assert_eq!(taken.id, id);
     assert!(taken.force);
@@ -64,7 +64,7 @@ async fn a_reused_row_number_is_taken_as_its_own_delivery() {
 /// the lanes would send the old event, still kept decoded under that number.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
-    use crate::store::{AttemptLog, Outcome};
+    use crate::model::{AttemptLog, Outcome};
     let (_dir, store) = temp_store().await;
     let w = chat_webhook(&store, "https://a.test/").await;
     let now = time::OffsetDateTime::now_utc();
@@ -74,9 +74,9 @@ async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
             .accept_event(&chat(ALICE, text), None, now)
             .await
             .unwrap();
-        let d = store.next_delivery(&w.id, now_ms, &[]).unwrap().unwrap();
+        let d = take(&store, &w.id, now_ms, &[]).unwrap();
         let ok = Outcome::Succeeded(AttemptLog::default());
-        store.settle_batch(&[(&d, &ok)], POLICY, now).await.unwrap();
+        settle(&store, &[(&d, &ok)], POLICY, now).await.unwrap();
     }
     let pruned = store.prune(now + time::Duration::days(1)).await.unwrap();
     assert_eq!(pruned, 1, "the older event goes, the newest stays");
@@ -85,7 +85,7 @@ async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
         .queue_test_delivery(ALICE, &w.id, &chat(ALICE, "new"), now)
         .await
         .unwrap();
-    let taken = store.next_delivery(&w.id, now_ms, &[]).unwrap().unwrap();
+    let taken = take(&store, &w.id, now_ms, &[]).unwrap();
     assert_eq!(taken.event.record, Some(json!({ "text": "new" })));
 }
 
@@ -93,7 +93,7 @@ async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
 /// failure run ends, starts and ends again, in that order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_of_outcomes_counts_failures_in_order() {
-    use crate::store::{AttemptLog, Outcome};
+    use crate::model::{AttemptLog, Outcome};
     let (_dir, store) = temp_store().await;
     let w = chat_webhook(&store, "https://a.test/").await;
     let now = time::OffsetDateTime::now_utc();
@@ -111,10 +111,14 @@ async fn a_batch_of_outcomes_counts_failures_in_order() {
         next_ms: now_ms + 60_000,
         failure: true,
     };
-    store
-        .settle_batch(&[(&d[0], &ok), (&d[1], &failed), (&d[2], &ok)], POLICY, now)
-        .await
-        .unwrap();
+    settle(
+        &store,
+        &[(&d[0], &ok), (&d[1], &failed), (&d[2], &ok)],
+        POLICY,
+        now,
+    )
+    .await
+    .unwrap();
     let error_count = || async {
         let w = store.get_webhook(ALICE, &w.id).await.unwrap().unwrap();
         w.error_count
@@ -124,8 +128,7 @@ async fn a_batch_of_outcomes_counts_failures_in_order() {
         Some(0),
         "the last success ends the run"
     );
-    store
-        .settle_batch(&[(&d[3], &ok), (&d[1], &failed)], POLICY, now)
+    settle(&store, &[(&d[3], &ok), (&d[1], &failed)], POLICY, now)
         .await
         .unwrap();
     assert_eq!(
