@@ -41,6 +41,22 @@ pub struct ServeConfig {
     #[arg(long, env = "PLACEHOOK_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Longest wait for a request's head (request line and headers), also the longest a
+    /// kept-alive connection may sit idle; past it the connection is closed unanswered.
+    #[arg(long, env = "PLACEHOOK_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_positive_duration)]
+    pub header_read_timeout: Duration,
+
+    /// Longest wait for a whole request body once its head has arrived (longer:
+    /// 408 RequestTimeout).
+    #[arg(long, env = "PLACEHOOK_BODY_READ_TIMEOUT", default_value = "30s", value_parser = parse_positive_duration)]
+    pub body_read_timeout: Duration,
+
+    /// Most client connections open at once; further connections wait, unaccepted, until
+    /// one closes. Keep it well under the open-file limit (`ulimit -n`).
+    #[arg(long, env = "PLACEHOOK_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+
     /// Allow webhook URLs whose host is or resolves to a private, loopback, link-local or
     /// otherwise non-public address (for local development and tests).
     #[arg(long, env = "PLACEHOOK_ALLOW_PRIVATE_TARGETS")]
@@ -139,6 +155,14 @@ pub struct DeliveryArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule(pub Vec<Duration>);
 
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err("must be longer than zero".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn parse_schedule(s: &str) -> Result<Schedule, String> {
     if s.trim().is_empty() || s.trim() == "none" {
         return Ok(Schedule(Vec::new()));
@@ -201,6 +225,9 @@ impl ServeConfig {
             plc_url: "https://plc.directory".parse().expect("valid URL"),
             max_webhooks_per_owner: 50,
             max_body_bytes: 64 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            max_connections: 512,
             allow_private_targets: false,
             did_web_insecure_loopback: false,
             shutdown_grace_secs: 10,
@@ -232,6 +259,44 @@ impl ServeConfig {
         if self.max_body_bytes < 1024 {
             return Err("--max-body-bytes must be at least 1024".into());
         }
+        if self.header_read_timeout.is_zero() || self.body_read_timeout.is_zero() {
+            return Err(
+                "--header-read-timeout and --body-read-timeout must be longer than zero".into(),
+            );
+        }
+        if self.max_connections == 0 {
+            return Err("--max-connections must be at least 1".into());
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        c: ServeConfig,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServeConfig, clap::Error> {
+        let argv = std::iter::once("placehook").chain(args.iter().copied());
+        Wrap::try_parse_from(argv).map(|w| w.c)
+    }
+
+    #[test]
+    fn connection_limits_parse_and_reject_zero() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(c.body_read_timeout, Duration::from_secs(30));
+        assert_eq!(c.max_connections, 512);
+        let c = parse(&["--header-read-timeout", "250ms", "--max-connections", "8"]).unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_millis(250));
+        assert_eq!(c.max_connections, 8);
+        assert!(parse(&["--body-read-timeout", "0s"]).is_err());
+        assert!(parse(&["--max-connections", "0"]).is_err());
     }
 }

@@ -68,6 +68,18 @@ impl XrpcError {
         )
     }
 
+    /// 408 `RequestTimeout`: the body did not arrive within `limit`.
+    pub fn body_timeout(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            format!(
+                "the request body did not arrive within {}",
+                humantime::format_duration(limit)
+            ),
+        )
+    }
+
     /// 501 `MethodNotImplemented`.
     pub fn not_implemented(nsid: &str) -> Self {
         Self::new(

@@ -1,5 +1,6 @@
 //! XRPC plumbing: errors, request decoding, routing.
 
+pub mod deadline;
 mod error;
 pub mod request;
 pub mod router;

@@ -1,6 +1,6 @@
 //! Routes, built from the generated method constants.
 
-use super::XrpcError;
+use super::{deadline, XrpcError};
 use crate::api::{describe, owner, push, webhooks};
 use crate::lexicon::dev::placehook as ph;
 use crate::lexicon::place::stream::server as srv;
@@ -15,6 +15,7 @@ use placehook_codegen::rt::XrpcKind;
 
 /// The service's router.
 pub fn router(state: AppState) -> Router {
+    let body_timeout = state.config.body_read_timeout;
     Router::new()
         .route("/xrpc/_health", query(get(health)))
         .route(
@@ -50,6 +51,9 @@ pub fn router(state: AppState) -> Router {
         .route("/xrpc/{nsid}", any(unimplemented))
         .fallback(not_found)
         .with_state(state)
+        .layer(tower::util::MapRequestLayer::new(move |req| {
+            deadline::with_body_deadline(req, body_timeout)
+        }))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }

@@ -3,10 +3,12 @@
 
 mod auth;
 mod concurrency;
+mod connections;
 mod fake_did;
 mod fuzz;
 mod hostile;
 mod isolation;
 mod methods;
 mod pagination;
+mod raw;
 mod support;
