@@ -1,6 +1,7 @@
 //! Running the service: state from config, the HTTP server, graceful shutdown.
 
 mod accept;
+mod parse_errors;
 
 use crate::auth::did::{DidResolver, DidResolverConfig};
 use crate::auth::ServiceAuthVerifier;

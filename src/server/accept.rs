@@ -7,6 +7,7 @@
 //! `netutil.LimitListener` does) rather than being accepted and dropped, so a burst is
 //! delayed, not refused, and the process never runs out of file descriptors in `accept`.
 
+use super::parse_errors::ParseErrorBodies;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::Router;
@@ -103,14 +104,16 @@ async fn connection(
     _permit: OwnedSemaphorePermit,
     stop: CancellationToken,
 ) {
-    let io = TokioIo::new(stream);
+    let io = TokioIo::new(ParseErrorBodies::new(stream));
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         app.clone().oneshot(req.map(Body::new))
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout);
+        .header_read_timeout(limits.header_read_timeout)
+        // One flat write buffer: `ParseErrorBodies` needs hyper's answers whole.
+        .writev(false);
     let conn = builder.serve_connection(io, service);
     let mut conn = std::pin::pin!(conn);
     let result = tokio::select! {

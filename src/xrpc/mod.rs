@@ -2,6 +2,7 @@
 
 pub mod deadline;
 mod error;
+pub mod layers;
 pub mod request;
 pub mod router;
 

@@ -1,6 +1,6 @@
 //! Routes, built from the generated method constants.
 
-use super::{deadline, XrpcError};
+use super::{deadline, layers, XrpcError};
 use crate::api::{describe, owner, push, webhooks};
 use crate::lexicon::dev::placehook as ph;
 use crate::lexicon::place::stream::server as srv;
@@ -47,10 +47,13 @@ pub fn router(state: AppState) -> Router {
             &path(ph::describe_server::NSID),
             query(get(describe::describe)),
         )
-        .route("/metrics", get(describe::metrics))
         .route("/xrpc/{nsid}", any(unimplemented))
+        // Only the XRPC routes above answer cross-origin requests.
+        .layer(layers::cors())
+        .route("/metrics", get(describe::metrics))
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::map_response(layers::xrpc_error_bodies))
         .layer(tower::util::MapRequestLayer::new(move |req| {
             deadline::with_body_deadline(req, body_timeout)
         }))

@@ -7,6 +7,7 @@ mod connections;
 mod fake_did;
 mod fuzz;
 mod hostile;
+mod http_errors;
 mod isolation;
 mod methods;
 mod pagination;
