@@ -1,7 +1,8 @@
 //! `placehook serve` settings: flags with matching `PLACEHOOK_*` environment variables,
 //! validated once at start.
 
-use clap::Args;
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -59,11 +60,15 @@ pub struct ServeConfig {
 
     /// Allow webhook URLs whose host is or resolves to a private, loopback, link-local or
     /// otherwise non-public address (for local development and tests).
-    #[arg(long, env = "PLACEHOOK_ALLOW_PRIVATE_TARGETS")]
+    #[arg(long, env = "PLACEHOOK_ALLOW_PRIVATE_TARGETS", action = ArgAction::Set,
+          num_args = 0..=1, default_value = "false", default_missing_value = "true",
+          value_parser = BoolishValueParser::new())]
     pub allow_private_targets: bool,
 
     /// Resolve did:web identities on loopback hosts over plain http (testing only).
-    #[arg(long, env = "PLACEHOOK_DID_WEB_INSECURE_LOOPBACK", hide = true)]
+    #[arg(long, env = "PLACEHOOK_DID_WEB_INSECURE_LOOPBACK", hide = true, action = ArgAction::Set,
+          num_args = 0..=1, default_value = "false", default_missing_value = "true",
+          value_parser = BoolishValueParser::new())]
     pub did_web_insecure_loopback: bool,
 
     /// Seconds to let in-flight requests finish after SIGINT/SIGTERM.
@@ -285,6 +290,35 @@ mod tests {
     fn parse(args: &[&str]) -> Result<ServeConfig, clap::Error> {
         let argv = std::iter::once("placehook").chain(args.iter().copied());
         Wrap::try_parse_from(argv).map(|w| w.c)
+    }
+
+    #[test]
+    fn boolean_flags_take_the_usual_spellings() {
+        for (arg, want) in [
+            ("--allow-private-targets", true),
+            ("--allow-private-targets=true", true),
+            ("--allow-private-targets=1", true),
+            ("--allow-private-targets=yes", true),
+            ("--allow-private-targets=on", true),
+            ("--allow-private-targets=false", false),
+            ("--allow-private-targets=0", false),
+            ("--allow-private-targets=no", false),
+            ("--allow-private-targets=off", false),
+        ] {
+            let c = parse(&[arg]).unwrap_or_else(|e| panic!("{arg}: {e}"));
+            assert_eq!(c.allow_private_targets, want, "{arg}");
+            let other = arg.replace("allow-private-targets", "did-web-insecure-loopback");
+            let c = parse(&[&other]).unwrap_or_else(|e| panic!("{other}: {e}"));
+            assert_eq!(c.did_web_insecure_loopback, want, "{other}");
+        }
+        let c = parse(&["--allow-private-targets", "--listen", "127.0.0.1:1"]).unwrap();
+        assert!(c.allow_private_targets, "a bare switch before another flag");
+        assert_eq!(c.listen.port(), 1);
+        let c = parse(&["--allow-private-targets", "0"]).unwrap();
+        assert!(!c.allow_private_targets, "a separate value");
+        let c = parse(&[]).unwrap();
+        assert!(!c.allow_private_targets && !c.did_web_insecure_loopback);
+        assert!(parse(&["--allow-private-targets=maybe"]).is_err());
     }
 
     #[test]

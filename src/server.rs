@@ -105,6 +105,11 @@ pub async fn run_with(
         ..hooks
     };
     let state = build_state(&config, hooks).await?;
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    tracing::info!(%addr, database = %config.database, "placehook listening");
     if let Some(tx) = started {
         let _ = tx.send(state.clone());
     }

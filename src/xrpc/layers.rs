@@ -1,13 +1,16 @@
-//! Response policies around the routes: CORS, and XRPC bodies on every error.
+//! Request and response policies around every route: CORS, a body deadline, XRPC bodies
+//! on every error, and how loudly a failed request is logged.
 
 use super::XrpcError;
 use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderName, Method};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use std::time::Duration;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::cors::{Any, CorsLayer};
+use tracing::{Level, Span};
 
 /// XRPC is called from browsers too (the official clients run there), so `/xrpc/*`
 /// answers CORS preflights for any origin. Never with credentials: a cross-origin request
@@ -78,10 +81,46 @@ async fn plain_text(headers: &HeaderMap, body: Body) -> Option<String> {
     (!text.is_empty()).then(|| text.to_string())
 }
 
+/// How loudly a failed request (a 5xx) is logged: errors only for the server's own
+/// faults. 501 is a caller asking for a method this server does not have, so anyone could
+/// fill the log with it; 503 is a busy database, already retried by the caller.
+pub fn failure_level(class: &ServerErrorsFailureClass) -> Level {
+    match class {
+        ServerErrorsFailureClass::StatusCode(StatusCode::NOT_IMPLEMENTED) => Level::DEBUG,
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => Level::WARN,
+        ServerErrorsFailureClass::StatusCode(s) if !s.is_server_error() => Level::DEBUG,
+        ServerErrorsFailureClass::StatusCode(_) | ServerErrorsFailureClass::Error(_) => {
+            Level::ERROR
+        }
+    }
+}
+
+/// `TraceLayer`'s failure callback, at [`failure_level`].
+pub fn log_failure(class: ServerErrorsFailureClass, latency: Duration, _: &Span) {
+    match failure_level(&class) {
+        Level::ERROR => tracing::error!(classification = %class, ?latency, "response failed"),
+        Level::WARN => tracing::warn!(classification = %class, ?latency, "response failed"),
+        _ => tracing::debug!(classification = %class, ?latency, "response failed"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::http::StatusCode;
+
+    #[test]
+    fn only_the_servers_own_faults_are_errors() {
+        let status =
+            |s: u16| ServerErrorsFailureClass::StatusCode(StatusCode::from_u16(s).unwrap());
+        assert_eq!(failure_level(&status(501)), Level::DEBUG);
+        assert_eq!(failure_level(&status(404)), Level::DEBUG);
+        assert_eq!(failure_level(&status(400)), Level::DEBUG);
+        assert_eq!(failure_level(&status(503)), Level::WARN);
+        assert_eq!(failure_level(&status(500)), Level::ERROR);
+        assert_eq!(failure_level(&status(502)), Level::ERROR);
+        let err = ServerErrorsFailureClass::Error("body stream failed".into());
+        assert_eq!(failure_level(&err), Level::ERROR);
+    }
 
     #[tokio::test]
     async fn error_bodies_become_xrpc_and_keep_their_headers() {

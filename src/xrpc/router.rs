@@ -58,7 +58,7 @@ pub fn router(state: AppState) -> Router {
             deadline::with_body_deadline(req, body_timeout)
         }))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().on_failure(layers::log_failure))
 }
 
 fn path(nsid: &str) -> String {

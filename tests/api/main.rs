@@ -12,4 +12,5 @@ mod isolation;
 mod methods;
 mod pagination;
 mod raw;
+mod serve_cli;
 mod support;
