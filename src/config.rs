@@ -1,7 +1,8 @@
 //! `placehook serve` settings: flags with matching `PLACEHOOK_*` environment variables,
 //! validated once at start.
 
-use clap::Args;
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -41,13 +42,33 @@ pub struct ServeConfig {
     #[arg(long, env = "PLACEHOOK_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Longest wait for a request's head (request line and headers), also the longest a
+    /// kept-alive connection may sit idle; past it the connection is closed unanswered.
+    #[arg(long, env = "PLACEHOOK_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_positive_duration)]
+    pub header_read_timeout: Duration,
+
+    /// Longest wait for a whole request body once its head has arrived (longer:
+    /// 408 RequestTimeout).
+    #[arg(long, env = "PLACEHOOK_BODY_READ_TIMEOUT", default_value = "30s", value_parser = parse_positive_duration)]
+    pub body_read_timeout: Duration,
+
+    /// Most client connections open at once; further connections wait, unaccepted, until
+    /// one closes. Keep it well under the open-file limit (`ulimit -n`).
+    #[arg(long, env = "PLACEHOOK_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_connections: u32,
+
     /// Allow webhook URLs whose host is or resolves to a private, loopback, link-local or
     /// otherwise non-public address (for local development and tests).
-    #[arg(long, env = "PLACEHOOK_ALLOW_PRIVATE_TARGETS")]
+    #[arg(long, env = "PLACEHOOK_ALLOW_PRIVATE_TARGETS", action = ArgAction::Set,
+          num_args = 0..=1, default_value = "false", default_missing_value = "true",
+          value_parser = BoolishValueParser::new())]
     pub allow_private_targets: bool,
 
     /// Resolve did:web identities on loopback hosts over plain http (testing only).
-    #[arg(long, env = "PLACEHOOK_DID_WEB_INSECURE_LOOPBACK", hide = true)]
+    #[arg(long, env = "PLACEHOOK_DID_WEB_INSECURE_LOOPBACK", hide = true, action = ArgAction::Set,
+          num_args = 0..=1, default_value = "false", default_missing_value = "true",
+          value_parser = BoolishValueParser::new())]
     pub did_web_insecure_loopback: bool,
 
     /// Seconds to let in-flight requests finish after SIGINT/SIGTERM.
@@ -139,6 +160,14 @@ pub struct DeliveryArgs {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Schedule(pub Vec<Duration>);
 
+fn parse_positive_duration(s: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err("must be longer than zero".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 fn parse_schedule(s: &str) -> Result<Schedule, String> {
     if s.trim().is_empty() || s.trim() == "none" {
         return Ok(Schedule(Vec::new()));
@@ -201,6 +230,9 @@ impl ServeConfig {
             plc_url: "https://plc.directory".parse().expect("valid URL"),
             max_webhooks_per_owner: 50,
             max_body_bytes: 64 * 1024,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            max_connections: 512,
             allow_private_targets: false,
             did_web_insecure_loopback: false,
             shutdown_grace_secs: 10,
@@ -232,6 +264,73 @@ impl ServeConfig {
         if self.max_body_bytes < 1024 {
             return Err("--max-body-bytes must be at least 1024".into());
         }
+        if self.header_read_timeout.is_zero() || self.body_read_timeout.is_zero() {
+            return Err(
+                "--header-read-timeout and --body-read-timeout must be longer than zero".into(),
+            );
+        }
+        if self.max_connections == 0 {
+            return Err("--max-connections must be at least 1".into());
+        }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Wrap {
+        #[command(flatten)]
+        c: ServeConfig,
+    }
+
+    fn parse(args: &[&str]) -> Result<ServeConfig, clap::Error> {
+        let argv = std::iter::once("placehook").chain(args.iter().copied());
+        Wrap::try_parse_from(argv).map(|w| w.c)
+    }
+
+    #[test]
+    fn boolean_flags_take_the_usual_spellings() {
+        for (arg, want) in [
+            ("--allow-private-targets", true),
+            ("--allow-private-targets=true", true),
+            ("--allow-private-targets=1", true),
+            ("--allow-private-targets=yes", true),
+            ("--allow-private-targets=on", true),
+            ("--allow-private-targets=false", false),
+            ("--allow-private-targets=0", false),
+            ("--allow-private-targets=no", false),
+            ("--allow-private-targets=off", false),
+        ] {
+            let c = parse(&[arg]).unwrap_or_else(|e| panic!("{arg}: {e}"));
+            assert_eq!(c.allow_private_targets, want, "{arg}");
+            let other = arg.replace("allow-private-targets", "did-web-insecure-loopback");
+            let c = parse(&[&other]).unwrap_or_else(|e| panic!("{other}: {e}"));
+            assert_eq!(c.did_web_insecure_loopback, want, "{other}");
+        }
+        let c = parse(&["--allow-private-targets", "--listen", "127.0.0.1:1"]).unwrap();
+        assert!(c.allow_private_targets, "a bare switch before another flag");
+        assert_eq!(c.listen.port(), 1);
+        let c = parse(&["--allow-private-targets", "0"]).unwrap();
+        assert!(!c.allow_private_targets, "a separate value");
+        let c = parse(&[]).unwrap();
+        assert!(!c.allow_private_targets && !c.did_web_insecure_loopback);
+        assert!(parse(&["--allow-private-targets=maybe"]).is_err());
+    }
+
+    #[test]
+    fn connection_limits_parse_and_reject_zero() {
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_secs(10));
+        assert_eq!(c.body_read_timeout, Duration::from_secs(30));
+        assert_eq!(c.max_connections, 512);
+        let c = parse(&["--header-read-timeout", "250ms", "--max-connections", "8"]).unwrap();
+        assert_eq!(c.header_read_timeout, Duration::from_millis(250));
+        assert_eq!(c.max_connections, 8);
+        assert!(parse(&["--body-read-timeout", "0s"]).is_err());
+        assert!(parse(&["--max-connections", "0"]).is_err());
     }
 }

@@ -1,5 +1,8 @@
 //! Running the service: state from config, the HTTP server, graceful shutdown.
 
+mod accept;
+mod parse_errors;
+
 use crate::auth::did::{DidResolver, DidResolverConfig};
 use crate::auth::ServiceAuthVerifier;
 use crate::clock::{Clock, SystemClock};
@@ -106,6 +109,11 @@ pub async fn run_with(
         ..hooks
     };
     let state = build_state(&config, hooks).await?;
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    tracing::info!(%addr, database = %config.database, "placehook listening");
     if let Some(tx) = started {
         let _ = tx.send(state.clone());
     }
@@ -132,10 +140,14 @@ pub async fn run_with(
         };
         tokio::spawn(consumer.run(stream_cancel.clone()))
     });
-    let server = axum::serve(listener, app).with_graceful_shutdown(signalled);
+    let limits = accept::ConnectionLimits {
+        header_read_timeout: config.header_read_timeout,
+        max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
+    };
+    let server = accept::serve(listener, app, limits, signalled);
     let grace = Duration::from_secs(config.shutdown_grace_secs);
     let drained = async {
-        server.await?;
+        server.await;
         stream_cancel.cancel();
         if let Some(c) = consumer {
             let _ = c.await;

@@ -27,11 +27,6 @@ pub fn run(config: ServeConfig) -> i32 {
                 return 1;
             }
         };
-        let addr = listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or_default();
-        tracing::info!(%addr, database = %config.database, "placehook listening");
         match crate::server::run(config, listener, crate::server::shutdown_signal()).await {
             Ok(()) => 0,
             Err(e) => {
@@ -45,11 +40,13 @@ pub fn run(config: ServeConfig) -> i32 {
 /// Structured logs to stderr; `RUST_LOG` filters (default `info`), `PLACEHOOK_LOG_FORMAT=json`
 /// switches to JSON lines.
 pub fn init_logging() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let _ = if std::env::var("PLACEHOOK_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().try_init()
     } else {

@@ -68,6 +68,48 @@ impl XrpcError {
         )
     }
 
+    /// 408 `RequestTimeout`: the body did not arrive within `limit`.
+    pub fn body_timeout(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            format!(
+                "the request body did not arrive within {}",
+                humantime::format_duration(limit)
+            ),
+        )
+    }
+
+    /// An error for an answer given by status alone (by the HTTP layer, not a handler),
+    /// with the usual XRPC name for that status.
+    pub fn for_status(status: StatusCode, message: impl Into<String>) -> Self {
+        let name = match status.as_u16() {
+            401 => "AuthenticationRequired",
+            403 => "Forbidden",
+            404 => "NotFound",
+            405 => "MethodNotAllowed",
+            408 => "RequestTimeout",
+            413 => "PayloadTooLarge",
+            414 => "UriTooLong",
+            429 => "RateLimitExceeded",
+            431 => "HeadersTooLarge",
+            501 => "MethodNotImplemented",
+            503 => "ServiceUnavailable",
+            500.. => "InternalServerError",
+            _ => "InvalidRequest",
+        };
+        Self::new(status, name, message)
+    }
+
+    /// The JSON body `{"error", "message"}`.
+    pub fn body_bytes(&self) -> Vec<u8> {
+        let body = XrpcErrorBody {
+            error: &self.error,
+            message: Some(&self.message),
+        };
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+
     /// 501 `MethodNotImplemented`.
     pub fn not_implemented(nsid: &str) -> Self {
         Self::new(
@@ -173,6 +215,27 @@ mod tests {
         for (e, status, name) in table {
             let x = XrpcError::from(e);
             assert_eq!((x.status.as_u16(), x.error.as_ref()), (status, name));
+        }
+    }
+
+    #[test]
+    fn bare_statuses_get_their_xrpc_names() {
+        let table = [
+            (400, "InvalidRequest"),
+            (405, "MethodNotAllowed"),
+            (408, "RequestTimeout"),
+            (414, "UriTooLong"),
+            (415, "InvalidRequest"),
+            (431, "HeadersTooLarge"),
+            (500, "InternalServerError"),
+            (502, "InternalServerError"),
+            (501, "MethodNotImplemented"),
+        ];
+        for (status, name) in table {
+            let x = XrpcError::for_status(StatusCode::from_u16(status).unwrap(), "m");
+            assert_eq!(x.error, name, "{status}");
+            let body: serde_json::Value = serde_json::from_slice(&x.body_bytes()).unwrap();
+            assert_eq!(body, serde_json::json!({"error": name, "message": "m"}));
         }
     }
 

@@ -1,6 +1,8 @@
 //! XRPC plumbing: errors, request decoding, routing.
 
+pub mod deadline;
 mod error;
+pub mod layers;
 pub mod request;
 pub mod router;
 

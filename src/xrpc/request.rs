@@ -51,6 +51,8 @@ pub async fn decode_input<T: DeserializeOwned>(
                 .is_some()
             {
                 XrpcError::payload_too_large(limit)
+            } else if let Some(t) = super::deadline::timed_out(&*e) {
+                XrpcError::body_timeout(t.0)
             } else {
                 XrpcError::invalid_request("could not read the request body")
             }

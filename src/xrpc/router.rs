@@ -1,6 +1,6 @@
 //! Routes, built from the generated method constants.
 
-use super::XrpcError;
+use super::{deadline, layers, XrpcError};
 use crate::api::{describe, owner, push, webhooks};
 use crate::lexicon::dev::placehook as ph;
 use crate::lexicon::place::stream::server as srv;
@@ -15,6 +15,7 @@ use placehook_codegen::rt::XrpcKind;
 
 /// The service's router.
 pub fn router(state: AppState) -> Router {
+    let body_timeout = state.config.body_read_timeout;
     Router::new()
         .route("/xrpc/_health", query(get(health)))
         .route(
@@ -46,12 +47,18 @@ pub fn router(state: AppState) -> Router {
             &path(ph::describe_server::NSID),
             query(get(describe::describe)),
         )
-        .route("/metrics", get(describe::metrics))
         .route("/xrpc/{nsid}", any(unimplemented))
+        // Only the XRPC routes above answer cross-origin requests.
+        .layer(layers::cors())
+        .route("/metrics", get(describe::metrics))
         .fallback(not_found)
         .with_state(state)
+        .layer(axum::middleware::map_response(layers::xrpc_error_bodies))
+        .layer(tower::util::MapRequestLayer::new(move |req| {
+            deadline::with_body_deadline(req, body_timeout)
+        }))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().on_failure(layers::log_failure))
 }
 
 fn path(nsid: &str) -> String {

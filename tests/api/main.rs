@@ -3,11 +3,15 @@
 
 mod auth;
 mod concurrency;
+mod connections;
 mod event_sets;
 mod fake_did;
 mod fuzz;
 mod hostile;
+mod http_errors;
 mod isolation;
 mod methods;
 mod pagination;
+mod raw;
+mod serve_cli;
 mod support;
