@@ -6,11 +6,12 @@
 //!
 //! Run: `cargo bench --bench api`. One tokio multi-thread runtime (one worker per core) is
 //! shared by the server, the baseline and the load generator; the store runs reads on
-//! the caller's thread and writes on one SQLite writer thread of its own. The load generator keeps C keep-alive connections
-//! (hyper client), one request in flight on each, and records every latency after the
-//! warm-up; any non-200 answer fails the run. Besides rates, it reports the process's CPU
-//! time per request (server and load generator together) and the part spent on SQLite
-//! connection threads, which depend far less on noisy neighbours than rates do.
+//! the caller's thread and writes on one SQLite writer thread of its own. The load
+//! generator keeps C keep-alive connections (hyper client), one request in flight on
+//! each, and records every latency after the warm-up; any non-200 answer fails the run.
+//! Besides rates, it reports the process's CPU time per request (server and load
+//! generator together) and the part spent on the SQLite writer thread (reads count in the
+//! total only), which depend far less on noisy neighbours than rates do.
 //! Environment: `PLACEHOOK_BENCH_CONNS` (32), `PLACEHOOK_BENCH_SECS` (5),
 //! `PLACEHOOK_BENCH_WARMUP_SECS` (1), `PLACEHOOK_BENCH_THREADS` (cores).
 //! Targets (issue 3): reads >= 50% of the trivial rate, creates >= 5,000/s, idle RSS < 30 MB.

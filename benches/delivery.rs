@@ -27,8 +27,9 @@
 //!    and never answers, `--delivery-timeout 1h`: one request hangs, the rest wait).
 //!
 //! 4. The store alone: mean time of the store calls a delivery makes (`accept_event`,
-//!    `next_delivery`, `finish`), one at a time with no HTTP, with a queue of one and with
-//!    `PROBE_BACKLOG` deliveries pending, and of a bare `SELECT 1` on a connection (rusqlite).
+//!    taking the next delivery, recording its outcome), one at a time with no HTTP, with
+//!    a queue of one and with `PROBE_BACKLOG` deliveries pending, and of a bare `SELECT 1`
+//!    on a connection (rusqlite).
 //!
 //! Environment (defaults in brackets): `EVENTS` [300], `ROUNDS` [3], `WEBHOOKS` [32], `PUSHERS` [8],
 //! `LAT_RATE` [1000], `LAT_SECS` [10], `LAT_W` [1], `RSS_EVENTS` [100000],
@@ -37,8 +38,9 @@
 //! Quick run: `EVENTS=200 LAT_SECS=2 RSS_EVENTS=5000 cargo bench --bench delivery`.
 //!
 //! One tokio multi-thread runtime is shared by the server, the receiver, the baseline
-//! client and the pushers (the store writes on one SQLite thread of its own). Per
-//! phase the bench prints the process's CPU time by thread (from `/proc/self/task`).
+//! client and the pushers (the store reads on the calling thread and writes on one
+//! SQLite writer thread of its own, with checkpoints on another). Per phase the bench
+//! prints the process's CPU time by thread (from `/proc/self/task`).
 //! Targets (issue 4): deliveries/s >= 50% of the bare client's, p99 < 50 ms at
 //! 1,000 events/s, RSS < 150 MB with 100,000 queued deliveries.
 

@@ -25,7 +25,8 @@
 //!
 //! Measured, per round, each in a child process (this binary re-executed), pinned with
 //! `taskset` to one core while the bench process (fake Jetstream, receiver) is pinned to
-//! another, so the child's every thread (runtime, SQLite writer) shares one core:
+//! another, so the child's every thread (runtime, SQLite writer and checkpointer) shares
+//! one core:
 //!
 //! 1. `bare`: a tokio-tungstenite client on a current-thread runtime reading and
 //!    discarding the frames (the transport ceiling).

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The test suite: every Rust test, then the differential test of `placehook lex validate`
 # against the reference implementation (@atproto/lexicon) on generated inputs.
-# Installs the reference's npm packages (tools/ref) first when they are missing.
+# Installs what it uses under tools/ first when it is missing: the npm packages of
+# tools/ref and tools/xrpc-client, and the PyPI verifier in tools/swh/.venv. It installs
+# nothing system-wide itself: when a system package is missing (python3 without venv
+# support), it runs tools/setup.sh, the one script that does, and says so on stderr.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,10 +17,12 @@ fi
 # The official Standard Webhooks verifier (tests/standard_webhooks.rs), when python3 exists.
 if command -v python3 >/dev/null &&
   ! tools/swh/.venv/bin/python -c 'import standardwebhooks' 2>/dev/null; then
-  # Debian splits venv support into python3-venv; install it if it is missing.
+  # Debian splits venv support into python3-venv, a system package: tools/setup.sh.
   if ! python3 -m venv tools/swh/.venv 2>/dev/null; then
     rm -rf tools/swh/.venv
-    (apt-get update -qq && apt-get install -y -qq python3-venv) >/dev/null
+    echo "tools/test.sh: python3 cannot create a venv;" \
+      "installing system packages with tools/setup.sh: python3-venv" >&2
+    bash tools/setup.sh
     python3 -m venv tools/swh/.venv
   fi
   tools/swh/.venv/bin/pip install --quiet --disable-pip-version-check --require-hashes \
