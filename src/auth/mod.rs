@@ -22,6 +22,7 @@ mod error;
 pub mod jwt;
 pub mod keys;
 mod replay;
+#[cfg(any(test, feature = "test-util"))]
 pub mod testing;
 mod verifier;
 
