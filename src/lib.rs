@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod deliver;
+pub mod did;
 pub mod events;
 pub mod identity;
 pub mod jetstream;

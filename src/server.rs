@@ -1,11 +1,11 @@
 //! Running the service: state from config, the HTTP server, graceful shutdown.
 
-use crate::auth::did::{DidResolver, DidResolverConfig};
 use crate::auth::ServiceAuthVerifier;
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServeConfig;
 use crate::deliver::http::Sender;
 use crate::deliver::Dispatcher;
+use crate::did::{DidResolver, DidResolverConfig};
 use crate::identity::{IdentityConfig, IdentityResolver};
 use crate::jetstream::{Consumer, Interests, JetstreamConfig};
 use crate::metrics::Metrics;
