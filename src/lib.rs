@@ -11,6 +11,7 @@ pub mod events;
 pub mod identity;
 pub mod jetstream;
 pub mod lexicon;
+mod lookup_http;
 pub mod metrics;
 pub mod profile;
 pub mod render;
