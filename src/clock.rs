@@ -1,8 +1,6 @@
 //! Time as the dispatcher sees it: the system clock in production, a hand-moved clock in
 //! tests so retry schedules can be checked without waiting.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
 use time::OffsetDateTime;
 
 /// A source of the current time.
@@ -33,37 +31,7 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that moves only when told to (for tests).
-#[derive(Debug)]
-pub struct ManualClock {
-    ms: AtomicI64,
-}
-
-impl ManualClock {
-    /// A clock showing the current system time.
-    pub fn new() -> Self {
-        Self {
-            ms: AtomicI64::new(SystemClock.now_ms()),
-        }
-    }
-
-    /// Moves the clock forward.
-    pub fn advance(&self, by: Duration) {
-        self.ms.fetch_add(
-            i64::try_from(by.as_millis()).unwrap_or(i64::MAX),
-            Ordering::SeqCst,
-        );
-    }
-}
-
-impl Default for ManualClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> i64 {
-        self.ms.load(Ordering::SeqCst)
-    }
-}
+#[cfg(any(test, feature = "test-util"))]
+mod manual;
+#[cfg(any(test, feature = "test-util"))]
+pub use manual::ManualClock;

@@ -3,12 +3,12 @@
 mod accept;
 mod parse_errors;
 
-use crate::auth::did::{DidResolver, DidResolverConfig};
 use crate::auth::ServiceAuthVerifier;
 use crate::clock::{Clock, SystemClock};
 use crate::config::ServeConfig;
 use crate::deliver::http::Sender;
 use crate::deliver::Dispatcher;
+use crate::did::{DidResolver, DidResolverConfig};
 use crate::identity::{IdentityConfig, IdentityResolver};
 use crate::jetstream::{Consumer, Interests, JetstreamConfig};
 use crate::metrics::Metrics;

@@ -1,6 +1,6 @@
 //! Service-auth rejection reasons.
 
-use crate::auth::did::DidError;
+use crate::did::DidError;
 
 /// Why a service-auth token was rejected. Each variant has a distinct,
 /// human-readable message; [`AuthError::xrpc_error`] gives the XRPC error

@@ -11,6 +11,7 @@ use base64::Engine as _;
 use serde_json::{Map, Value};
 
 use crate::auth::AuthError;
+use crate::did::is_valid_did;
 
 /// Longest token accepted, in bytes. Real service tokens are ~600 bytes.
 pub const MAX_TOKEN_LEN: usize = 8 * 1024;
@@ -193,25 +194,4 @@ pub fn split_did_fragment(value: &str) -> Option<(&str, Option<&str>)> {
         Some(_) => return None,
     };
     is_valid_did(did).then_some((did, fragment))
-}
-
-/// atproto DID syntax: `did:<lowercase method>:<id>`, id chars
-/// `[A-Za-z0-9._:%-]`, not ending in `:` or `%`, at most 2048 chars.
-pub fn is_valid_did(did: &str) -> bool {
-    if did.len() > 2048 {
-        return false;
-    }
-    let Some(rest) = did.strip_prefix("did:") else {
-        return false;
-    };
-    let Some((method, id)) = rest.split_once(':') else {
-        return false;
-    };
-    !method.is_empty()
-        && method.bytes().all(|b| b.is_ascii_lowercase())
-        && !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._:%-".contains(&b))
-        && !id.ends_with([':', '%'])
 }

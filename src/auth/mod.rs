@@ -4,12 +4,13 @@
 //! (`ES256K` or `ES256`) with the `#atproto` key in its DID document, with
 //! claims `iss` (caller DID), `aud` (our DID), `exp`, `lxm` (the called
 //! method) and usually `iat`/`jti`. [`ServiceAuthVerifier`] checks all of it,
-//! resolving the caller's DID document through [`did::DidResolver`].
+//! resolving the caller's DID document through [`DidResolver`](crate::did::DidResolver).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
-//! use placehook::auth::{did, ServiceAuthVerifier};
+//! use placehook::auth::ServiceAuthVerifier;
+//! use placehook::did;
 //! let resolver = Arc::new(did::DidResolver::new(did::DidResolverConfig::default())?);
 //! let verifier = ServiceAuthVerifier::new("did:web:hooks.example".into(), resolver);
 //! # let token = "";
@@ -17,11 +18,11 @@
 //! # Ok(()) }
 //! ```
 
-pub mod did;
 mod error;
 pub mod jwt;
 pub mod keys;
 mod replay;
+#[cfg(any(test, feature = "test-util"))]
 pub mod testing;
 mod verifier;
 

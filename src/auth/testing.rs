@@ -1,6 +1,7 @@
 //! Test support: generate keys, build DID documents and mint real
-//! service-auth JWTs. Public so integration tests can use it; not for
-//! production use (keys live in memory, unprotected).
+//! service-auth JWTs. Public so integration tests and benches can use it, behind the
+//! `test-util` feature (which this package's own dev-dependency turns on), so release
+//! builds leave it out; not for production use (keys live in memory, unprotected).
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

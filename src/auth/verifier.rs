@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::auth::did::DidResolver;
 use crate::auth::jwt::{self, Alg};
 use crate::auth::keys::{self, PublicKey, SignatureError};
 use crate::auth::replay::{replay_key, ReplayCache};
 use crate::auth::AuthError;
+use crate::did::DidResolver;
 
 /// Default clock-skew allowance applied to `exp`.
 pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(30);

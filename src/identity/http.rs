@@ -7,6 +7,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::IdentityConfig;
+use crate::lookup_http::{client_builder, error_chain, read_body, BodyError};
 
 /// Largest response body read (real profiles and records are a few KiB).
 const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -14,13 +15,7 @@ const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Build the HTTP client for profile look-ups: `config.timeout` as request and connect
 /// timeout, no redirects, `User-Agent: placehook/<version>`.
 pub fn http_client(config: &IdentityConfig) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .timeout(config.timeout)
-        .connect_timeout(config.timeout)
-        // A redirect could lead anywhere; neither an AppView nor a PDS needs one.
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("placehook/", env!("CARGO_PKG_VERSION")))
-        .build()
+    client_builder(config.timeout).build()
 }
 
 /// `<base>/xrpc/<nsid>?<query>`, or `None` unless `base` is an http(s) URL.
@@ -78,34 +73,15 @@ pub(crate) async fn get_json(client: &reqwest::Client, url: Url) -> Result<Reply
     if !status.is_success() {
         return Err(format!("HTTP {status}"));
     }
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
-    {
-        return Err(format!("body larger than {MAX_BODY_BYTES} bytes"));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| error_chain(&e))? {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(format!("body larger than {MAX_BODY_BYTES} bytes"));
-        }
-        body.extend_from_slice(&chunk);
-    }
+    let body = read_body(&mut response, MAX_BODY_BYTES)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge => format!("body larger than {MAX_BODY_BYTES} bytes"),
+            BodyError::Read(reason) => reason,
+        })?;
     serde_json::from_slice(&body)
         .map(Reply::Json)
         .map_err(|e| format!("invalid JSON: {e}"))
-}
-
-/// An error with its `source()` chain (reqwest's top-level message rarely says what failed).
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }
 
 #[cfg(test)]

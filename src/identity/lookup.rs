@@ -9,7 +9,7 @@ use url::Url;
 use super::appview::fetch_avatar;
 use super::chat_color::fetch_color;
 use super::IdentityConfig;
-use crate::auth::did::DidResolver;
+use crate::did::DidResolver;
 use crate::profile::Profile;
 
 /// What a look-up found.

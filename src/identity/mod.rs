@@ -4,7 +4,7 @@
 //! A profile combines three look-ups, run concurrently, each with its own timeout so that a
 //! slow service only costs its own part:
 //!
-//! * the DID document (through the shared [`DidResolver`](crate::auth::did::DidResolver)):
+//! * the DID document (through the shared [`DidResolver`](crate::did::DidResolver)):
 //!   handle (`alsoKnownAs`) and PDS (`#atproto_pds`), then, from that PDS, the
 //!   `place.stream.chat.profile` record (`self`): the chat colour;
 //! * the AppView's `app.bsky.actor.getProfile`: the avatar.
@@ -16,7 +16,7 @@
 //! ```no_run
 //! # fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;
-//! use placehook::auth::did::{DidResolver, DidResolverConfig};
+//! use placehook::did::{DidResolver, DidResolverConfig};
 //! use placehook::identity::{IdentityConfig, IdentityResolver};
 //! let dids = Arc::new(DidResolver::new(DidResolverConfig::default())?);
 //! let profiles = IdentityResolver::new(dids, IdentityConfig::default())?;

@@ -11,8 +11,7 @@ use futures_util::FutureExt;
 use super::cache::ProfileCache;
 use super::lookup::look_up;
 use super::{http_client, IdentityConfig};
-use crate::auth::did::DidResolver;
-use crate::auth::jwt::is_valid_did;
+use crate::did::{is_atproto_did, DidResolver};
 use crate::profile::{Profile, ProfileResolver};
 
 /// A look-up in progress, shared by every caller asking for its DID meanwhile.
@@ -99,10 +98,9 @@ impl IdentityResolver {
     /// The profile of `did`: cached, or looked up (sharing a look-up already in progress).
     /// Never fails; see [`ProfileResolver`].
     pub async fn profile(&self, did: &str) -> Profile {
-        // atproto only has did:plc and did:web accounts; anything else is not worth a
-        // request (the DID resolver would reject it, the AppView would not know it).
-        let supported = did.starts_with("did:plc:") || did.starts_with("did:web:");
-        if !supported || !is_valid_did(did) {
+        // Anything else is not worth a request (the DID resolver would reject it, the
+        // AppView would not know it).
+        if !is_atproto_did(did) {
             return Profile::did_only(did);
         }
         let result = {

@@ -2,6 +2,5 @@
 
 mod harness;
 mod node_fixture;
-mod resolver_tests;
 mod signature_tests;
 mod verifier_tests;

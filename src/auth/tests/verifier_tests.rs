@@ -5,9 +5,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::harness::{now, FakeHost, LXM, SERVICE_DID};
-use crate::auth::did::DidError;
 use crate::auth::testing::{mint_jwt_with_header, Alg};
 use crate::auth::{bearer_token, AuthError};
+use crate::did::DidError;
 
 #[tokio::test]
 async fn accepts_valid_tokens_on_both_curves() {

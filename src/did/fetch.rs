@@ -6,15 +6,13 @@ use reqwest::StatusCode;
 use url::Url;
 
 use super::{DidDocument, DidError};
+use crate::lookup_http::{client_builder, error_chain, read_body, BodyError};
 
 /// Build the HTTP client used for DID resolution.
 pub(crate) fn client(timeout: std::time::Duration) -> Result<reqwest::Client, DidError> {
-    reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        // Like upstream (`redirect: 'error'`): a redirect is a failed lookup.
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("placehook/", env!("CARGO_PKG_VERSION")))
+    // Like upstream (`redirect: 'error'`), a redirect is a failed lookup: the builder
+    // follows none, so a 3xx is an unexpected status below.
+    client_builder(timeout)
         .build()
         .map_err(|e| DidError::Client(error_chain(&e)))
 }
@@ -43,42 +41,17 @@ pub(crate) async fn fetch_document(
     if !status.is_success() {
         return Err(fetch_err(format!("{url} answered HTTP {status}")));
     }
-    let too_large = || DidError::TooLarge {
-        did: did.to_string(),
-        limit: max_bytes,
-    };
-    if response
-        .content_length()
-        .is_some_and(|n| n > max_bytes as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
+    let body = read_body(&mut response, max_bytes)
         .await
-        .map_err(|e| fetch_err(error_chain(&e)))?
-    {
-        if body.len() + chunk.len() > max_bytes {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
+        .map_err(|e| match e {
+            BodyError::TooLarge => DidError::TooLarge {
+                did: did.to_string(),
+                limit: max_bytes,
+            },
+            BodyError::Read(reason) => fetch_err(reason),
+        })?;
     DidDocument::parse(did, &body).map_err(|e| DidError::Malformed {
         did: did.to_string(),
         reason: e.to_string(),
     })
-}
-
-/// An error with its `source()` chain, since reqwest's top-level message
-/// rarely says what failed.
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
 }

@@ -6,10 +6,10 @@ use std::time::Duration;
 use axum::http::StatusCode;
 use serde_json::json;
 
-use super::harness::{random_plc_did, FakeHost};
-use crate::auth::did::{DidDocument, DidError, DidResolver, DidResolverConfig};
+use super::fake_host::{random_plc_did, FakeHost};
 use crate::auth::keys::PublicKey;
 use crate::auth::testing::{Alg, SigningKey};
+use crate::did::{DidDocument, DidError, DidResolver, DidResolverConfig};
 
 #[tokio::test]
 async fn resolves_plc_document_with_handle_pds_and_key() {

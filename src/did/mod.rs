@@ -1,19 +1,27 @@
 //! DID resolution for atproto: `did:plc` via a PLC directory and `did:web`
 //! via `/.well-known/did.json`, with a bounded TTL cache.
 //!
-//! The document also yields the account's handle ([`DidDocument::handle`]),
-//! PDS ([`DidDocument::pds`]) and signing key ([`DidDocument::atproto_key`]).
+//! The document yields the account's signing key ([`DidDocument::atproto_key`]), which
+//! [`auth`](crate::auth) checks service-auth tokens against, and its handle
+//! ([`DidDocument::handle`]) and PDS ([`DidDocument::pds`]), which
+//! [`identity`](crate::identity) shows in deliveries. One [`DidResolver`] per process
+//! serves both, so they share its cache.
 
 mod cache;
 mod document;
 mod fetch;
 mod method;
 mod resolver;
+mod syntax;
+
+#[cfg(test)]
+pub(crate) mod tests;
 
 use std::time::Duration;
 
 pub use document::{DidDocument, DocumentError, Service, ServiceEndpoint, VerificationMethod};
 pub use resolver::DidResolver;
+pub use syntax::{is_atproto_did, is_valid_did};
 
 /// Default PLC directory.
 pub const DEFAULT_PLC_URL: &str = "https://plc.directory";

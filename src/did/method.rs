@@ -5,6 +5,7 @@ use std::net::IpAddr;
 
 use url::Url;
 
+use super::syntax::{is_valid_did, PLC_PREFIX, WEB_PREFIX};
 use super::DidError;
 
 /// Where a DID's document lives.
@@ -27,10 +28,10 @@ pub(crate) fn locate(
     plc_url: &Url,
     insecure_loopback: bool,
 ) -> Result<DocLocation, DidError> {
-    if !crate::auth::jwt::is_valid_did(did) {
+    if !is_valid_did(did) {
         return Err(DidError::InvalidDid(did.to_string()));
     }
-    if let Some(id) = did.strip_prefix("did:plc:") {
+    if let Some(id) = did.strip_prefix(PLC_PREFIX) {
         let ok = id.len() == 24 && id.bytes().all(|b| matches!(b, b'a'..=b'z' | b'2'..=b'7'));
         if !ok {
             return Err(DidError::InvalidDid(did.to_string()));
@@ -44,7 +45,7 @@ pub(crate) fn locate(
             .push(did);
         return Ok(DocLocation { url });
     }
-    if let Some(id) = did.strip_prefix("did:web:") {
+    if let Some(id) = did.strip_prefix(WEB_PREFIX) {
         return locate_web(did, id, insecure_loopback);
     }
     Err(DidError::UnsupportedMethod(did.to_string()))
