@@ -156,3 +156,24 @@ fn validate_reads_files_when_given() {
         "{out}"
     );
 }
+
+/// A bound of one is singular in messages (the reference says "1 characters"; paths are
+/// what the differential test compares).
+#[test]
+fn validate_messages_say_1_byte() {
+    let o = placehook(
+        &[
+            "lex",
+            "validate",
+            "--lexicons",
+            "lexicons",
+            "--def",
+            "place.stream.server.createWebhook",
+        ],
+        r#"{"url":"https://example.com/","events":["chat"],"rewrite":[{"from":"","to":"x"}]}"#,
+    );
+    assert_eq!(
+        stdout(&o),
+        "invalid: $.rewrite[0].from: must not be shorter than 1 byte\n"
+    );
+}
