@@ -157,6 +157,28 @@ fn validate_reads_files_when_given() {
     );
 }
 
+/// Properties are checked in the lexicon file's order, as the reference checks them:
+/// `createWebhook` lists `url` before `events`, so `{}` lacks `url` first.
+#[test]
+fn validate_names_the_first_missing_property_in_file_order() {
+    let o = placehook(
+        &[
+            "lex",
+            "validate",
+            "--lexicons",
+            "lexicons",
+            "--def",
+            "place.stream.server.createWebhook",
+        ],
+        "{}\n{\"url\":\"https://example.com/\"}\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "invalid: $: must have the property \"url\"\n\
+         invalid: $: must have the property \"events\"\n"
+    );
+}
 /// A bound of one is singular in messages (the reference says "1 characters"; paths are
 /// what the differential test compares).
 #[test]
