@@ -179,6 +179,39 @@ fn validate_names_the_first_missing_property_in_file_order() {
          invalid: $: must have the property \"events\"\n"
     );
 }
+
+/// A FILE that cannot be read is a usage error (exit 2) named on stderr, and no verdict
+/// is printed, not an `invalid` value (exit 1).
+#[test]
+fn validate_refuses_unreadable_files_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, r#"{"id": "x"}"#).unwrap();
+    let missing = dir.path().join("missing.json");
+    for unreadable in [&missing, &dir.path().to_path_buf()] {
+        let o = placehook(
+            &[
+                "lex",
+                "validate",
+                "--lexicons",
+                "lexicons",
+                "--def",
+                "place.stream.server.deleteWebhook",
+                good.to_str().unwrap(),
+                unreadable.to_str().unwrap(),
+            ],
+            "",
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert_eq!(stdout(&o), "");
+        assert!(
+            stderr.contains(&format!("error: cannot read {}: ", unreadable.display())),
+            "{stderr}"
+        );
+    }
+}
+
 /// A bound of one is singular in messages (the reference says "1 characters"; paths are
 /// what the differential test compares).
 #[test]
