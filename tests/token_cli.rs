@@ -1,0 +1,123 @@
+//! `placehook token create|list|revoke`, run as an operator would run them.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const DID: &str = "did:plc:ewvi7nxzyoun6zhxrhs64oiz";
+
+fn placehook(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_placehook"))
+        .args(args)
+        .env_remove("PLACEHOOK_DATABASE")
+        .output()
+        .expect("placehook runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A database with tokens: `token create --create-database`; returns the secrets.
+fn database_with_tokens(db: &Path, n: usize) -> Vec<String> {
+    (0..n)
+        .map(|_| {
+            let o = placehook(&[
+                "token",
+                "create",
+                "--did",
+                DID,
+                "--create-database",
+                "--database",
+                db.to_str().unwrap(),
+            ]);
+            assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+            stdout(&o).trim().to_string()
+        })
+        .collect()
+}
+
+/// `(id, prefix, status)` of every token, from `token list`.
+fn list(db: &Path) -> Vec<(String, String, String)> {
+    let o = placehook(&["token", "list", "--database", db.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            (cols[0].into(), cols[1].into(), cols[4].into())
+        })
+        .collect()
+}
+
+/// A `--database` that does not exist (a typo, another directory) is refused with the
+/// path and how to create it, and no empty database is left behind.
+#[test]
+fn token_commands_refuse_a_missing_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("typo.sqlite");
+    let path = db.to_str().unwrap();
+    let url = format!("sqlite://{path}");
+    let uri = format!("sqlite://{path}?mode=rwc");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["token", "list", "--database", path],
+        vec!["token", "list", "--database", &url],
+        vec!["token", "list", "--database", &uri],
+        vec!["token", "revoke", "ph_abc", "--database", path],
+        vec!["token", "create", "--did", DID, "--database", path],
+        vec!["token", "create", "--did", DID, "--database", &uri],
+    ];
+    for args in cases {
+        let o = placehook(&args);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(&format!("no database at {path}")), "{err}");
+        assert!(err.contains("placehook serve"), "{err}");
+        assert!(err.contains("--create-database"), "{err}");
+        assert_eq!(stdout(&o), "", "{args:?}");
+        assert!(!db.exists(), "{args:?} created {path}");
+    }
+    // The same through the environment, as `serve` reads it.
+    let o = Command::new(env!("CARGO_BIN_EXE_placehook"))
+        .args(["token", "list"])
+        .env("PLACEHOOK_DATABASE", path)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!db.exists());
+    // A directory is not a database either.
+    let o = placehook(&["token", "list", "--database", dir.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is not a database file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn create_database_creates_it_and_then_every_command_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.sqlite");
+    let secrets = database_with_tokens(&db, 1);
+    assert!(db.is_file());
+    assert!(secrets[0].starts_with("ph_"), "{secrets:?}");
+    let tokens = list(&db);
+    assert_eq!(tokens.len(), 1);
+    assert!(secrets[0].starts_with(&tokens[0].1));
+    // Once it exists, create needs no flag.
+    let o = placehook(&[
+        "token",
+        "create",
+        "--did",
+        DID,
+        "--database",
+        db.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(list(&db).len(), 2);
+}
