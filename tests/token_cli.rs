@@ -121,3 +121,49 @@ fn create_database_creates_it_and_then_every_command_uses_it() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(list(&db).len(), 2);
 }
+
+/// `--did` takes what service auth accepts: a did:plc of 24 base32 characters or a
+/// did:web, not the README's old `did:plc:yourdidhere0000000000000`.
+#[test]
+fn create_refuses_dids_service_auth_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.sqlite");
+    let path = db.to_str().unwrap();
+    for (did, says) in [
+        ("did:plc:yourdidhere0000000000000", "not a valid did:plc"),
+        ("did:plc:UPPERCASEUPPERCASEUPPERC", "not a valid did:plc"),
+        ("did:plc:short", "not a valid did:plc"),
+        ("did:web:host:path", "did:web with a path"),
+        (
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2Q",
+            "only did:plc and did:web",
+        ),
+        ("alice", "not a DID"),
+    ] {
+        let o = placehook(&[
+            "token",
+            "create",
+            "--did",
+            did,
+            "--create-database",
+            "--database",
+            path,
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{did}: {err}");
+        assert!(err.contains(did) && err.contains(says), "{did}: {err}");
+        assert!(!db.exists(), "{did}: nothing is created");
+    }
+    for did in [DID, "did:web:node.example"] {
+        let o = placehook(&[
+            "token",
+            "create",
+            "--did",
+            did,
+            "--create-database",
+            "--database",
+            path,
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{did}: {}", stderr(&o));
+    }
+}

@@ -5,6 +5,7 @@
 //! with nothing to say why; so they refuse a database that does not exist (`serve`
 //! creates it on first start) unless `token create --create-database` is given.
 
+use crate::auth::did::check_did;
 use crate::store::{Store, StoreOptions, TokenInfo};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -17,7 +18,7 @@ const EXIT_USAGE: i32 = 2;
 pub enum TokenCommand {
     /// Create a token acting for DID; prints the secret once (only a hash is stored).
     Create {
-        /// The account the token acts for.
+        /// The account the token acts for: a did:plc or did:web.
         #[arg(long)]
         did: String,
         /// Allow the token to push events (dev.placehook.pushEvent).
@@ -88,8 +89,8 @@ async fn execute(cmd: TokenCommand) -> Result<i32, Box<dyn std::error::Error>> {
             create_database,
             database,
         } => {
-            if placehook_codegen::formats::did(&did).is_err() {
-                return usage(format!("--did {did:?} is not a DID"));
+            if let Err(e) = check_did(&did) {
+                return usage(format!("--did {did:?} {e}"));
             }
             if let Err(e) = existing_database(&database, create_database) {
                 return usage(e);

@@ -13,6 +13,7 @@ mod resolver;
 use std::time::Duration;
 
 pub use document::{DidDocument, DocumentError, Service, ServiceEndpoint, VerificationMethod};
+pub use method::{check_did, BadDid};
 pub use resolver::DidResolver;
 
 /// Default PLC directory.
