@@ -54,6 +54,14 @@ fn list(db: &Path) -> Vec<(String, String, String)> {
         .collect()
 }
 
+fn revoke(db: &Path, key: &str) -> Output {
+    placehook(&["token", "revoke", key, "--database", db.to_str().unwrap()])
+}
+
+fn status_of(db: &Path, id: &str) -> String {
+    list(db).into_iter().find(|t| t.0 == id).unwrap().2
+}
+
 /// A `--database` that does not exist (a typo, another directory) is refused with the
 /// path and how to create it, and no empty database is left behind.
 #[test]
@@ -120,6 +128,92 @@ fn create_database_creates_it_and_then_every_command_uses_it() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(list(&db).len(), 2);
+}
+
+/// What the help promises: the id, the whole secret, or any start of the secret; an
+/// ambiguous start is named as such.
+#[test]
+fn revoke_takes_an_id_a_secret_or_a_start_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.sqlite");
+    let secrets = database_with_tokens(&db, 5);
+    let tokens = list(&db);
+    let id_of = |secret: &str| {
+        tokens
+            .iter()
+            .find(|t| secret.starts_with(&t.1))
+            .unwrap()
+            .0
+            .clone()
+    };
+
+    // `ph_` is the start of every secret: ambiguous, and nothing is revoked.
+    let o = revoke(&db, "ph_");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("\"ph_\" matches 5 active tokens: "), "{err}");
+    for t in &tokens {
+        assert!(err.contains(&t.0), "{err} lists {}", t.0);
+    }
+    assert!(err.contains("give more of it"), "{err}");
+    assert!(list(&db).iter().all(|t| t.2 == "active"));
+
+    // The whole secret.
+    let o = revoke(&db, &secrets[0]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(status_of(&db, &id_of(&secrets[0])), "revoked");
+    // A start longer than the listed prefix.
+    let o = revoke(&db, &secrets[1][..20]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(status_of(&db, &id_of(&secrets[1])), "revoked");
+    // Exactly the listed prefix.
+    let o = revoke(&db, &secrets[2][..11]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(status_of(&db, &id_of(&secrets[2])), "revoked");
+    // A start shorter than the prefix, unique among active tokens (5 random characters).
+    let o = revoke(&db, &secrets[3][..8]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(status_of(&db, &id_of(&secrets[3])), "revoked");
+    // The id.
+    let id = id_of(&secrets[4]);
+    let o = revoke(&db, &id);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with(&format!("revoked {id}")),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(status_of(&db, &id), "revoked");
+
+    // Nothing active is left to match; an id says it was revoked already.
+    for key in [&secrets[0][..], &secrets[1][..20], "ph_", "nope"] {
+        let o = revoke(&db, key);
+        assert_eq!(o.status.code(), Some(2), "{key}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no active token matches"),
+            "{key}: {}",
+            stderr(&o)
+        );
+    }
+    let o = revoke(&db, &id);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already revoked"), "{}", stderr(&o));
+}
+
+/// A whole-length secret whose hash matches nothing revokes nothing, even if it begins
+/// with an active token's prefix.
+#[test]
+fn revoke_a_wrong_whole_secret_matches_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.sqlite");
+    let secrets = database_with_tokens(&db, 1);
+    let mut wrong = secrets[0].clone();
+    let last = if wrong.ends_with('A') { "B" } else { "A" };
+    wrong.replace_range(wrong.len() - 1.., last);
+    let o = revoke(&db, &wrong);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no active token matches"));
+    assert_eq!(list(&db)[0].2, "active");
 }
 
 /// `--did` takes what service auth accepts: a did:plc of 24 base32 characters or a

@@ -13,6 +13,9 @@ use std::path::PathBuf;
 /// Exit code for a usage error: a missing database, a bad DID, no such token.
 const EXIT_USAGE: i32 = 2;
 
+/// Length of a whole secret: `ph_` and 32 bytes in unpadded base64url (see `store::tokens`).
+const SECRET_LEN: usize = 3 + 43;
+
 /// `placehook token ...`
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -41,9 +44,11 @@ pub enum TokenCommand {
         #[arg(long, env = "PLACEHOOK_DATABASE", default_value = "placehook.sqlite")]
         database: String,
     },
-    /// Revoke a token by its id or secret prefix.
+    /// Revoke a token by its id, its secret, or the start of its secret.
     Revoke {
-        /// Token id (from `token list`) or the start of its secret.
+        /// Token id (from `token list`), the whole secret, or the start of the secret
+        /// (`ph_...`; more of it when several tokens share that start).
+        #[arg(value_name = "KEY")]
         id: String,
         /// SQLite database (file path or `sqlite:` URL); the one `serve` uses.
         #[arg(long, env = "PLACEHOOK_DATABASE", default_value = "placehook.sqlite")]
@@ -123,14 +128,14 @@ async fn execute(cmd: TokenCommand) -> Result<i32, Box<dyn std::error::Error>> {
                 return usage(e);
             }
             let store = Store::open(&database, StoreOptions::default()).await?;
-            let revoked = store.revoke_token(&id).await?;
+            let result = revoke(&store, &id).await;
             store.close().await;
-            if revoked {
-                println!("revoked {id}");
-                Ok(0)
-            } else {
-                eprintln!("no active token matches {id:?}");
-                Ok(1)
+            match result? {
+                Ok(t) => {
+                    println!("revoked {} ({}, {})", t.id, t.prefix, t.did);
+                    Ok(0)
+                }
+                Err(why) => usage(why),
             }
         }
     }
@@ -154,6 +159,63 @@ fn print_list(tokens: Vec<TokenInfo>) {
             t.label.map(|l| format!("  ({l})")).unwrap_or_default()
         );
     }
+}
+
+/// Revokes the one active token `key` names; `Ok(Err(why))` if it names none, or
+/// several.
+async fn revoke(
+    store: &Store,
+    key: &str,
+) -> Result<Result<TokenInfo, String>, Box<dyn std::error::Error>> {
+    let tokens = store.list_tokens().await?;
+    let found = match tokens.iter().find(|t| t.id == key) {
+        Some(t) => match &t.revoked_at {
+            Some(at) => return Ok(Err(format!("token {key} was already revoked at {at}"))),
+            None => vec![t.clone()],
+        },
+        None if key.len() >= SECRET_LEN => {
+            // A whole secret: only its hash can tell, never its first characters alone.
+            // (Looking it up counts as a use; it is revoked the moment after.)
+            store.authenticate_token(key).await?.into_iter().collect()
+        }
+        None => matching_start(&tokens, key),
+    };
+    match found.as_slice() {
+        [t] if store.revoke_token(&t.id).await? => Ok(Ok(t.clone())),
+        [] | [_] => Ok(Err(format!(
+            "no active token matches {key:?} (give its id from `placehook token list`, its \
+             secret, or the start of its secret)"
+        ))),
+        many => {
+            let ids: Vec<&str> = many.iter().map(|t| t.id.as_str()).collect();
+            Ok(Err(format!(
+                "{key:?} matches {} active tokens: {}; give more of it, or an id",
+                many.len(),
+                ids.join(", ")
+            )))
+        }
+    }
+}
+
+/// Active tokens whose secret may start with `start`: it starts with their stored
+/// prefix, or (being shorter) is the start of it. Only the prefix is stored, so
+/// characters past it cannot be compared.
+fn matching_start(tokens: &[TokenInfo], start: &str) -> Vec<TokenInfo> {
+    if start.is_empty() {
+        return Vec::new();
+    }
+    tokens
+        .iter()
+        .filter(|t| !t.is_revoked())
+        .filter(|t| {
+            if start.len() >= t.prefix.len() {
+                start.starts_with(&t.prefix)
+            } else {
+                t.prefix.starts_with(start)
+            }
+        })
+        .cloned()
+        .collect()
 }
 
 /// Refuses a database file that does not exist, unless `create`: a typo or another
@@ -246,5 +308,19 @@ mod tests {
         assert_eq!(percent_decode("a%2Fb%"), "a/b%");
         assert_eq!(percent_decode("%4"), "%4");
         assert_eq!(percent_decode("100%zz"), "100%zz");
+    }
+
+    /// `SECRET_LEN` is what the store issues.
+    #[tokio::test]
+    async fn secret_len_is_the_stores() {
+        let store = Store::open("sqlite::memory:", StoreOptions::default())
+            .await
+            .unwrap();
+        let (_, secret) = store
+            .create_token("did:plc:ewvi7nxzyoun6zhxrhs64oiz", false, None)
+            .await
+            .unwrap();
+        assert_eq!(secret.len(), SECRET_LEN);
+        store.close().await;
     }
 }
