@@ -1279,7 +1279,10 @@ fn main() {
             p.round_trip_us
         );
         println!("| `accept_event` (1 webhook) | {:.0} |", p.accept_us);
-        println!("| taking the next delivery, queue of 1 | {:.0} |", p.claim_us);
+        println!(
+            "| taking the next delivery, queue of 1 | {:.0} |",
+            p.claim_us
+        );
         println!("| `finish` (succeeded), queue of 1 | {:.0} |", p.finish_us);
         println!(
             "| taking the next delivery, {} pending | {:.0} |",

@@ -156,3 +156,79 @@ fn validate_reads_files_when_given() {
         "{out}"
     );
 }
+
+/// Properties are checked in the lexicon file's order, as the reference checks them:
+/// `createWebhook` lists `url` before `events`, so `{}` lacks `url` first.
+#[test]
+fn validate_names_the_first_missing_property_in_file_order() {
+    let o = placehook(
+        &[
+            "lex",
+            "validate",
+            "--lexicons",
+            "lexicons",
+            "--def",
+            "place.stream.server.createWebhook",
+        ],
+        "{}\n{\"url\":\"https://example.com/\"}\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stdout(&o),
+        "invalid: $: must have the property \"url\"\n\
+         invalid: $: must have the property \"events\"\n"
+    );
+}
+
+/// A FILE that cannot be read is a usage error (exit 2) named on stderr, and no verdict
+/// is printed, not an `invalid` value (exit 1).
+#[test]
+fn validate_refuses_unreadable_files_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, r#"{"id": "x"}"#).unwrap();
+    let missing = dir.path().join("missing.json");
+    for unreadable in [&missing, &dir.path().to_path_buf()] {
+        let o = placehook(
+            &[
+                "lex",
+                "validate",
+                "--lexicons",
+                "lexicons",
+                "--def",
+                "place.stream.server.deleteWebhook",
+                good.to_str().unwrap(),
+                unreadable.to_str().unwrap(),
+            ],
+            "",
+        );
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert_eq!(stdout(&o), "");
+        assert!(
+            stderr.contains(&format!("error: cannot read {}: ", unreadable.display())),
+            "{stderr}"
+        );
+    }
+}
+
+/// A bound of one is singular in messages (the reference says "1 characters"; paths are
+/// what the differential test compares).
+#[test]
+fn validate_messages_say_1_byte() {
+    let o = placehook(
+        &[
+            "lex",
+            "validate",
+            "--lexicons",
+            "lexicons",
+            "--def",
+            "place.stream.server.createWebhook",
+        ],
+        r#"{"url":"https://example.com/","events":["chat"],"rewrite":[{"from":"","to":"x"}]}"#,
+    );
+    assert_eq!(
+        stdout(&o),
+        "invalid: $.rewrite[0].from: must not be shorter than 1 byte\n"
+    );
+}

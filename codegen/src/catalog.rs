@@ -1,6 +1,7 @@
 //! A set of lexicon documents loaded from files, with refs resolvable across documents.
 
-use crate::parse::{parse_doc, path_key, Problem};
+use crate::keyorder::KeyOrder;
+use crate::parse::{parse_doc_ordered, path_key, Problem};
 use crate::schema::{LexiconDoc, Schema};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -83,7 +84,9 @@ impl Catalog {
                     continue;
                 }
             };
-            match parse_doc(&value) {
+            // The same text parsed: it cannot fail where `from_slice` did not.
+            let order = KeyOrder::of_json(&text).unwrap_or_default();
+            match parse_doc_ordered(&value, &order) {
                 Ok(doc) => {
                     if let Some(prev) = cat.sources.get(&doc.id) {
                         problems.push(one(format!(

@@ -3,6 +3,7 @@ pub mod catalog;
 pub mod formats;
 pub mod gen;
 pub mod jsjson;
+pub mod keyorder;
 pub mod parse;
 pub mod rt;
 pub mod schema;

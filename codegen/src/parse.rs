@@ -4,6 +4,7 @@
 //! document, each with a precise path, and so that the placement rules of the lexicon
 //! language (what may be a named def, a property, an array item, a body) are enforced.
 
+use crate::keyorder::KeyOrder;
 use crate::schema::*;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -73,11 +74,20 @@ fn allowed(place: Place, ty: &str) -> bool {
     }
 }
 
-/// Parse and check one lexicon document.
+/// Parse and check one lexicon document. Object properties keep `value`'s key order
+/// (`serde_json` sorts keys; see [`parse_doc_ordered`] for the file's order).
 pub fn parse_doc(value: &Value) -> Result<LexiconDoc, Vec<Problem>> {
+    parse_doc_ordered(value, &KeyOrder::default())
+}
+
+/// Parse and check one lexicon document whose objects' key order is `order` (from the
+/// same text as `value`): properties are listed, and so validated, in that order, as the
+/// reference validates them.
+pub fn parse_doc_ordered(value: &Value, order: &KeyOrder) -> Result<LexiconDoc, Vec<Problem>> {
     let mut p = Parser {
         problems: Vec::new(),
         doc_id: String::new(),
+        order,
     };
     let doc = p.doc(value);
     if p.problems.is_empty() {
@@ -87,12 +97,13 @@ pub fn parse_doc(value: &Value) -> Result<LexiconDoc, Vec<Problem>> {
     }
 }
 
-struct Parser {
+struct Parser<'o> {
     problems: Vec<Problem>,
     doc_id: String,
+    order: &'o KeyOrder,
 }
 
-impl Parser {
+impl Parser<'_> {
     fn err(&mut self, path: &str, message: impl Into<String>) {
         self.problems.push(Problem {
             path: path.to_string(),
@@ -341,7 +352,11 @@ impl Parser {
         let mut properties = Vec::new();
         match obj.get("properties") {
             Some(Value::Object(props)) => {
-                for (name, v) in props {
+                let in_order = self
+                    .order
+                    .arrange(&format!("{path}.properties"), props.keys());
+                for name in in_order {
+                    let v = &props[name];
                     let p = format!("{path}.properties.{}", path_key(name));
                     if let Some(s) = self.schema(&p, v, place) {
                         properties.push((name.clone(), s));

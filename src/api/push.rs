@@ -2,6 +2,7 @@
 
 use super::webhooks::DeclaredError;
 use crate::api::caller::Call;
+use crate::did::check_did;
 use crate::events::{mentions, uri_dedupe_key, Event, EventKind};
 use crate::lexicon::dev::placehook::push_event;
 use crate::state::AppState;
@@ -10,6 +11,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use placehook_codegen::rt::{Path, VResult};
 use serde_json::Value;
 
 /// `dev.placehook.pushEvent`
@@ -19,7 +21,7 @@ pub async fn push(
     body: Body,
 ) -> Result<Json<push_event::Output>, XrpcError> {
     let Call { input, caller, .. }: Call<push_event::Input> = s
-        .procedure(&headers, body, push_event::NSID, push_event::validate_input)
+        .procedure(&headers, body, push_event::NSID, validate_input)
         .await?;
     if !caller.producer {
         return Err(XrpcError::forbidden(
@@ -50,6 +52,31 @@ pub async fn push(
         type_: None,
         extra: Default::default(),
     }))
+}
+
+/// The lexicon's checks, then the DIDs the event names. `format: did` admits any DID
+/// syntax; webhooks belong to accounts that service auth can resolve, so a subject or
+/// author must pass the same [`check_did`] (`did:plc:UPPER` cannot own a webhook).
+fn validate_input(v: &Value) -> VResult {
+    push_event::validate_input(v)?;
+    let root = Path::Root;
+    for field in ["subject", "author"] {
+        if let Some(did) = v.get(field).and_then(Value::as_str) {
+            check_did(did).map_err(|e| root.key(field).error(format!("{did:?} {e}")))?;
+        }
+    }
+    // The author of an event without one is the repo the record's uri names.
+    if let Some(repo) = v.get("uri").and_then(Value::as_str).and_then(uri_did) {
+        check_did(repo).map_err(|e| root.key("uri").error(format!("the repo {repo:?} {e}")))?;
+    }
+    Ok(())
+}
+
+/// The DID an `at://` uri names as its repo, if it names one (rather than a handle).
+fn uri_did(uri: &str) -> Option<&str> {
+    uri.strip_prefix("at://")
+        .and_then(|rest| rest.split('/').next())
+        .filter(|a| a.starts_with("did:"))
 }
 
 /// Checks the record against its lexicon and the event's meaning, and builds the event.
@@ -94,15 +121,10 @@ fn to_event(kind: EventKind, input: &push_event::Input) -> Result<Event, String>
         check_subject(kind, rec, &input.subject)?;
     }
     // The author is the record's repo when the uri names it.
-    let author = input.author.clone().or_else(|| {
-        input
-            .uri
-            .as_deref()
-            .and_then(|u| u.strip_prefix("at://"))
-            .and_then(|rest| rest.split('/').next())
-            .filter(|a| a.starts_with("did:"))
-            .map(str::to_string)
-    });
+    let author = input
+        .author
+        .clone()
+        .or_else(|| input.uri.as_deref().and_then(uri_did).map(str::to_string));
     if kind == EventKind::Livestream && author.as_deref().is_some_and(|a| a != input.subject) {
         return Err("$.author: a livestream's subject is its author".into());
     }

@@ -10,6 +10,10 @@ pub enum AuthError {
     /// The `Authorization` header is missing or is not a bearer token.
     #[error("missing bearer token")]
     MissingToken,
+    /// The bearer value does not even have a JWT's shape (three dot-separated
+    /// segments); nor is it an API token, which the caller tries first.
+    #[error("bearer token is not an API token (ph_...) or a JWT")]
+    NotAJwt,
     /// The token is not a well-formed compact JWS with the required claims.
     #[error("malformed jwt: {0}")]
     MalformedToken(String),
@@ -79,7 +83,9 @@ impl AuthError {
     pub fn xrpc_error(&self) -> &'static str {
         match self {
             AuthError::MissingToken => "AuthMissing",
-            AuthError::MalformedToken(_) | AuthError::UnsupportedAlgorithm(_) => "BadJwt",
+            AuthError::NotAJwt
+            | AuthError::MalformedToken(_)
+            | AuthError::UnsupportedAlgorithm(_) => "BadJwt",
             AuthError::BadType(_) => "BadJwtType",
             AuthError::Expired => "JwtExpired",
             AuthError::LifetimeTooLong => "BadJwtLifetime",

@@ -124,8 +124,9 @@ fn opt_number(map: &Map<String, Value>, key: &str) -> Result<Option<f64>, AuthEr
 
 /// Parse a compact JWS into header fields, claims and signature bytes.
 ///
-/// Rejects (as [`AuthError::MalformedToken`]) anything that is not three
-/// unpadded base64url segments holding JSON objects, a header without a
+/// Rejects anything that is not three dot-separated segments as
+/// [`AuthError::NotAJwt`], and (as [`AuthError::MalformedToken`]) segments that
+/// are not unpadded base64url holding JSON objects, a header without a
 /// string `alg`, claims without string `iss`/`aud` and numeric `exp`, or
 /// non-string `lxm`/`jti`. Rejects algorithms other than `ES256K`/`ES256`
 /// ([`AuthError::UnsupportedAlgorithm`]) and the forbidden `typ` values
@@ -138,7 +139,7 @@ pub fn parse(token: &str) -> Result<UnverifiedJwt<'_>, AuthError> {
     let (Some(h), Some(p), Some(s), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(malformed("expected three dot-separated segments"));
+        return Err(AuthError::NotAJwt);
     };
     let header = decode_json_object(h, "header")?;
     let alg_name = match header.get("alg") {

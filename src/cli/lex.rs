@@ -112,13 +112,24 @@ fn validate(lexicons: &Path, def: &str, files: &[PathBuf]) -> i32 {
             return EXIT_USAGE;
         }
     };
+    // A FILE that cannot be read is a usage error (a typo, a directory), not an invalid
+    // value: say so before printing any verdict.
+    let inputs = match read_files(files) {
+        Ok(inputs) => inputs,
+        Err(unreadable) => {
+            for (f, e) in unreadable {
+                eprintln!("error: cannot read {}: {e}", f.display());
+            }
+            return EXIT_USAGE;
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut any_invalid = false;
     let result = if files.is_empty() {
         validate_lines(&validator, &entry, &mut out, &mut any_invalid)
     } else {
-        validate_files(&validator, &entry, files, &mut out, &mut any_invalid)
+        validate_files(&validator, &entry, &inputs, &mut out, &mut any_invalid)
     };
     if let Err(e) = result.and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -177,17 +188,38 @@ fn validate_lines(
     Ok(())
 }
 
+/// A FILE argument and its contents.
+type Input<'a> = (&'a Path, Vec<u8>);
+
+/// Each file's bytes, or every file that could not be read and why.
+fn read_files(files: &[PathBuf]) -> Result<Vec<Input<'_>>, Vec<(&Path, std::io::Error)>> {
+    let mut read = Vec::new();
+    let mut unreadable = Vec::new();
+    for f in files {
+        match std::fs::read(f) {
+            Ok(bytes) => read.push((f.as_path(), bytes)),
+            Err(e) => unreadable.push((f.as_path(), e)),
+        }
+    }
+    if unreadable.is_empty() {
+        Ok(read)
+    } else {
+        Err(unreadable)
+    }
+}
+
 fn validate_files(
     validator: &Validator,
     entry: &Entry,
-    files: &[PathBuf],
+    inputs: &[Input<'_>],
     out: &mut impl Write,
     any_invalid: &mut bool,
 ) -> std::io::Result<()> {
-    for f in files {
-        let result = match std::fs::read_to_string(f) {
-            Ok(text) => verdict(validator, entry, &text),
-            Err(e) => Err(format!("$: cannot read file: {e}")),
+    for (f, bytes) in inputs {
+        // Content that is not UTF-8 is an invalid value, as a line of it on stdin is.
+        let result = match std::str::from_utf8(bytes) {
+            Ok(text) => verdict(validator, entry, text),
+            Err(_) => Err("$: invalid JSON: not UTF-8".to_string()),
         };
         match result {
             Ok(()) => writeln!(out, "{}: valid", f.display())?,

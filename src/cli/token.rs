@@ -1,14 +1,28 @@
 //! `placehook token create|list|revoke`: API tokens for scripts and the quick start.
+//!
+//! Tokens live in the server's database, so these commands must open the same file as
+//! `placehook serve`. A token written to any other file would be refused by the server
+//! with nothing to say why; so they refuse a database that does not exist (`serve`
+//! creates it on first start) unless `token create --create-database` is given.
 
+use crate::did::check_did;
+use crate::model::TokenInfo;
 use crate::store::{Store, StoreOptions};
 use clap::Subcommand;
+use std::path::PathBuf;
+
+/// Exit code for a usage error: a missing database, a bad DID, no such token.
+const EXIT_USAGE: i32 = 2;
+
+/// Length of a whole secret: `ph_` and 32 bytes in unpadded base64url (see `store::tokens`).
+const SECRET_LEN: usize = 3 + 43;
 
 /// `placehook token ...`
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
     /// Create a token acting for DID; prints the secret once (only a hash is stored).
     Create {
-        /// The account the token acts for.
+        /// The account the token acts for: a did:plc or did:web.
         #[arg(long)]
         did: String,
         /// Allow the token to push events (dev.placehook.pushEvent).
@@ -17,21 +31,27 @@ pub enum TokenCommand {
         /// A note to recognise the token by in `token list`.
         #[arg(long)]
         label: Option<String>,
-        /// SQLite database (file path or `sqlite:` URL).
+        /// Create the database if it does not exist yet (otherwise `placehook serve`
+        /// creates it on first start, and token commands refuse a missing one).
+        #[arg(long)]
+        create_database: bool,
+        /// SQLite database (file path or `sqlite:` URL); the one `serve` uses.
         #[arg(long, env = "PLACEHOOK_DATABASE", default_value = "placehook.sqlite")]
         database: String,
     },
     /// List tokens (never their secrets).
     List {
-        /// SQLite database (file path or `sqlite:` URL).
+        /// SQLite database (file path or `sqlite:` URL); the one `serve` uses.
         #[arg(long, env = "PLACEHOOK_DATABASE", default_value = "placehook.sqlite")]
         database: String,
     },
-    /// Revoke a token by its id or secret prefix.
+    /// Revoke a token by its id, its secret, or the start of its secret.
     Revoke {
-        /// Token id (from `token list`) or the start of its secret.
+        /// Token id (from `token list`), the whole secret, or the start of the secret
+        /// (`ph_...`; more of it when several tokens share that start).
+        #[arg(value_name = "KEY")]
         id: String,
-        /// SQLite database (file path or `sqlite:` URL).
+        /// SQLite database (file path or `sqlite:` URL); the one `serve` uses.
         #[arg(long, env = "PLACEHOOK_DATABASE", default_value = "placehook.sqlite")]
         database: String,
     },
@@ -60,17 +80,26 @@ pub fn run(cmd: TokenCommand) -> i32 {
     })
 }
 
+/// A usage error: printed, exit 2.
+fn usage(message: impl std::fmt::Display) -> Result<i32, Box<dyn std::error::Error>> {
+    eprintln!("error: {message}");
+    Ok(EXIT_USAGE)
+}
+
 async fn execute(cmd: TokenCommand) -> Result<i32, Box<dyn std::error::Error>> {
     match cmd {
         TokenCommand::Create {
             did,
             producer,
             label,
+            create_database,
             database,
         } => {
-            if placehook_codegen::formats::did(&did).is_err() {
-                eprintln!("error: --did {did:?} is not a DID");
-                return Ok(2);
+            if let Err(e) = check_did(&did) {
+                return usage(format!("--did {did:?} {e}"));
+            }
+            if let Err(e) = existing_database(&database, create_database) {
+                return usage(e);
             }
             let store = Store::open(&database, StoreOptions::default()).await?;
             let (info, secret) = store.create_token(&did, producer, label.as_deref()).await?;
@@ -86,39 +115,213 @@ async fn execute(cmd: TokenCommand) -> Result<i32, Box<dyn std::error::Error>> {
             Ok(0)
         }
         TokenCommand::List { database } => {
+            if let Err(e) = existing_database(&database, false) {
+                return usage(e);
+            }
             let store = Store::open(&database, StoreOptions::default()).await?;
             let tokens = store.list_tokens().await?;
             store.close().await;
-            println!(
-                "{:<14} {:<14} {:<9} {:<24} {:<8} DID",
-                "ID", "PREFIX", "PRODUCER", "CREATED", "STATUS"
-            );
-            for t in tokens {
-                let status = if t.is_revoked() { "revoked" } else { "active" };
-                println!(
-                    "{:<14} {:<14} {:<9} {:<24} {:<8} {}{}",
-                    t.id,
-                    t.prefix,
-                    t.producer,
-                    t.created_at,
-                    status,
-                    t.did,
-                    t.label.map(|l| format!("  ({l})")).unwrap_or_default()
-                );
-            }
+            print_list(tokens);
             Ok(0)
         }
         TokenCommand::Revoke { id, database } => {
+            if let Err(e) = existing_database(&database, false) {
+                return usage(e);
+            }
             let store = Store::open(&database, StoreOptions::default()).await?;
-            let revoked = store.revoke_token(&id).await?;
+            let result = revoke(&store, &id).await;
             store.close().await;
-            if revoked {
-                println!("revoked {id}");
-                Ok(0)
-            } else {
-                eprintln!("no active token matches {id:?}");
-                Ok(1)
+            match result? {
+                Ok(t) => {
+                    println!("revoked {} ({}, {})", t.id, t.prefix, t.did);
+                    Ok(0)
+                }
+                Err(why) => usage(why),
             }
         }
+    }
+}
+
+fn print_list(tokens: Vec<TokenInfo>) {
+    println!(
+        "{:<14} {:<14} {:<9} {:<24} {:<8} DID",
+        "ID", "PREFIX", "PRODUCER", "CREATED", "STATUS"
+    );
+    for t in tokens {
+        let status = if t.is_revoked() { "revoked" } else { "active" };
+        println!(
+            "{:<14} {:<14} {:<9} {:<24} {:<8} {}{}",
+            t.id,
+            t.prefix,
+            t.producer,
+            t.created_at,
+            status,
+            t.did,
+            t.label.map(|l| format!("  ({l})")).unwrap_or_default()
+        );
+    }
+}
+
+/// Revokes the one active token `key` names; `Ok(Err(why))` if it names none, or
+/// several.
+async fn revoke(
+    store: &Store,
+    key: &str,
+) -> Result<Result<TokenInfo, String>, Box<dyn std::error::Error>> {
+    let tokens = store.list_tokens().await?;
+    let found = match tokens.iter().find(|t| t.id == key) {
+        Some(t) => match &t.revoked_at {
+            Some(at) => return Ok(Err(format!("token {key} was already revoked at {at}"))),
+            None => vec![t.clone()],
+        },
+        None if key.len() >= SECRET_LEN => {
+            // A whole secret: only its hash can tell, never its first characters alone.
+            // (Looking it up counts as a use; it is revoked the moment after.)
+            store.authenticate_token(key).await?.into_iter().collect()
+        }
+        None => matching_start(&tokens, key),
+    };
+    match found.as_slice() {
+        [t] if store.revoke_token(&t.id).await? => Ok(Ok(t.clone())),
+        [] | [_] => Ok(Err(format!(
+            "no active token matches {key:?} (give its id from `placehook token list`, its \
+             secret, or the start of its secret)"
+        ))),
+        many => {
+            let ids: Vec<&str> = many.iter().map(|t| t.id.as_str()).collect();
+            Ok(Err(format!(
+                "{key:?} matches {} active tokens: {}; give more of it, or an id",
+                many.len(),
+                ids.join(", ")
+            )))
+        }
+    }
+}
+
+/// Active tokens whose secret may start with `start`: it starts with their stored
+/// prefix, or (being shorter) is the start of it. Only the prefix is stored, so
+/// characters past it cannot be compared.
+fn matching_start(tokens: &[TokenInfo], start: &str) -> Vec<TokenInfo> {
+    if start.is_empty() {
+        return Vec::new();
+    }
+    tokens
+        .iter()
+        .filter(|t| !t.is_revoked())
+        .filter(|t| {
+            if start.len() >= t.prefix.len() {
+                start.starts_with(&t.prefix)
+            } else {
+                t.prefix.starts_with(start)
+            }
+        })
+        .cloned()
+        .collect()
+}
+
+/// Refuses a database file that does not exist, unless `create`: a typo or another
+/// working directory would otherwise give a new, empty database whose tokens the
+/// server never sees.
+fn existing_database(database: &str, create: bool) -> Result<(), String> {
+    let Some(path) = database_file(database) else {
+        return Ok(()); // in memory
+    };
+    if path.is_file() {
+        return Ok(());
+    }
+    let shown = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+    if path.exists() {
+        return Err(format!("{} is not a database file", shown.display()));
+    }
+    if create {
+        return Ok(());
+    }
+    Err(format!(
+        "no database at {}\n\
+         `placehook serve` creates it on first start; token commands must use the same \
+         --database (or PLACEHOOK_DATABASE) as serve. To create it now, run \
+         `placehook token create --create-database ...`",
+        shown.display()
+    ))
+}
+
+/// The file a `--database` value names, as `Store::open` reads it (a path, or a
+/// `sqlite:` URL whose query parameters SQLite reads); `None` for an in-memory database.
+fn database_file(database: &str) -> Option<PathBuf> {
+    if database.contains(":memory:") || database.contains("mode=memory") {
+        return None;
+    }
+    let Some(rest) = database.strip_prefix("sqlite:") else {
+        return Some(PathBuf::from(database));
+    };
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    match rest.split_once('?') {
+        // An SQLite URI: its path is percent-encoded.
+        Some((path, _)) => Some(PathBuf::from(percent_decode(path))),
+        None => Some(PathBuf::from(rest)),
+    }
+}
+
+/// `%XX` escapes decoded (SQLite decodes them in URI paths); anything else kept as is.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let hex = |c: u8| (c as char).to_digit(16);
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_values_name_the_file_store_open_reads() {
+        let file = |s| database_file(s).map(|p| p.display().to_string());
+        assert_eq!(
+            file("placehook.sqlite").as_deref(),
+            Some("placehook.sqlite")
+        );
+        assert_eq!(file("sqlite:x.db").as_deref(), Some("x.db"));
+        assert_eq!(file("sqlite://data/x.db").as_deref(), Some("data/x.db"));
+        assert_eq!(file("sqlite:///abs/x.db").as_deref(), Some("/abs/x.db"));
+        assert_eq!(
+            file("sqlite://a%20b.db?mode=rwc").as_deref(),
+            Some("a b.db")
+        );
+        assert_eq!(file("sqlite::memory:"), None);
+        assert_eq!(file("sqlite:x?mode=memory&cache=shared"), None);
+    }
+
+    #[test]
+    fn percent_decoding_keeps_stray_percents() {
+        assert_eq!(percent_decode("a%2Fb%"), "a/b%");
+        assert_eq!(percent_decode("%4"), "%4");
+        assert_eq!(percent_decode("100%zz"), "100%zz");
+    }
+
+    /// `SECRET_LEN` is what the store issues.
+    #[tokio::test]
+    async fn secret_len_is_the_stores() {
+        let store = Store::open("sqlite::memory:", StoreOptions::default())
+            .await
+            .unwrap();
+        let (_, secret) = store
+            .create_token("did:plc:ewvi7nxzyoun6zhxrhs64oiz", false, None)
+            .await
+            .unwrap();
+        assert_eq!(secret.len(), SECRET_LEN);
+        store.close().await;
     }
 }

@@ -231,6 +231,25 @@ async fn every_rejection_is_a_401_with_its_own_message() {
     app.stop().await;
 }
 
+/// A bearer value that is neither an API token nor shaped like a JWT is told so, not
+/// that some JWT has the wrong number of segments.
+#[tokio::test]
+async fn a_bearer_value_that_is_no_token_says_so() {
+    let plc = FakeDidHost::start().await;
+    let app = app_with(&plc).await;
+    for value in ["hunter2", "PH_abc", "abc.def"] {
+        let (status, body, www) = list_with(&app, Some(&format!("Bearer {value}"))).await;
+        assert_eq!(status, 401, "{value}: {body}");
+        assert!(www.is_some());
+        assert_eq!(body["error"], "BadJwt", "{value}");
+        assert_eq!(
+            body["message"], "bearer token is not an API token (ph_...) or a JWT",
+            "{value}"
+        );
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_revoked_token_stops_working() {
     let plc = FakeDidHost::start().await;

@@ -307,6 +307,28 @@ async fn validation_failures_name_the_field_and_the_constraint() {
     app.stop().await;
 }
 
+/// The generated validation checks properties in the lexicon file's order, as the
+/// reference does (`url` comes before `events` in createWebhook.json), and says `1 byte`.
+#[tokio::test]
+async fn validation_messages_follow_the_lexicon_order() {
+    let app = spawn_app().await;
+    let (_, tok) = app.account("ivy").await;
+    let cases = [
+        (json!({}), r#"$: must have the property "url""#),
+        (
+            json!({"url": "http://127.0.0.1:9/hook", "events": ["chat"],
+                   "rewrite": [{"from": "", "to": "x"}]}),
+            "$.rewrite[0].from: must not be shorter than 1 byte",
+        ),
+    ];
+    for (body, message) in cases {
+        let got = app.post(CREATE, Some(&tok), &body).await;
+        assert_xrpc_error(&got, 400, "InvalidRequest");
+        assert_eq!(got.1["message"], message);
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn routing_errors_are_xrpc_errors() {
     let app = spawn_app().await;

@@ -364,3 +364,52 @@ async fn deliveries_read_ahead_for_a_deleted_webhook_are_not_sent() {
     rx.nothing(Duration::from_millis(1000)).await;
     app.stop().await;
 }
+
+/// pushEvent takes only DIDs that service auth would resolve (`format: did` admits any DID
+/// syntax): a 400 InvalidRequest naming the field, and nothing is queued.
+#[tokio::test]
+async fn push_event_refuses_dids_service_auth_refuses() {
+    let app = spawn_app().await;
+    let rx = Receiver::start().await;
+    app.webhook(&rx.url("/hook"), &["follow"], json!({})).await;
+    let follow = |subject: &str, author: &str| json!({"type": "follow", "subject": subject, "author": author});
+    let good = "did:plc:followerfollowerfollower";
+    for (body, field) in [
+        (
+            follow("did:plc:yourdidhere0000000000000", good),
+            "$.subject",
+        ),
+        (
+            follow("did:plc:OWNEROWNEROWNEROWNEROWNE", good),
+            "$.subject",
+        ),
+        (follow(&app.owner, "did:plc:UPPER"), "$.author"),
+        (
+            follow(&app.owner, "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2Q"),
+            "$.author",
+        ),
+        (
+            json!({"type": "stream.received", "subject": app.owner,
+                   "uri": "at://did:plc:short/place.stream.livestream/3k"}),
+            "$.uri",
+        ),
+    ] {
+        let (status, out) = app
+            .post("dev.placehook.pushEvent", &app.producer, &body)
+            .await;
+        assert_eq!(status, 400, "{body}: {out}");
+        assert_eq!(out["error"], "InvalidRequest", "{body}");
+        let message = out["message"].as_str().unwrap();
+        assert!(message.starts_with(&format!("{field}: ")), "{message}");
+    }
+    rx.nothing(Duration::from_millis(300)).await;
+    let (status, out) = app
+        .post(
+            "dev.placehook.pushEvent",
+            &app.producer,
+            &follow(&app.owner, good),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    app.stop().await;
+}

@@ -4,10 +4,11 @@
 #   tools/ref/difftest.sh PLACEHOOK_BIN LEXDIR DEF COUNT SEED
 #
 # Generates COUNT inputs (tools/ref/gen-inputs.mjs, deterministic for SEED),
-# runs both validators on them, and compares only the verdict kind per line
-# ("valid" vs "invalid..."; messages may differ). Prints up to 20 mismatching
-# inputs and a final line "N agreed, M disagreed". Exit status: 0 if all
-# agree, 1 on any disagreement, 2 on usage/tool errors.
+# runs both validators on them, and compares each line's verdict with
+# tools/ref/compare.mjs: both valid, or both invalid at the same JSON path (and,
+# for a missing property, naming the same property; the wording may differ).
+# Prints up to 20 mismatching inputs and a final line "N agreed, M disagreed".
+# Exit status: 0 if all agree, 1 on any disagreement, 2 on usage/tool errors.
 #
 # Extra generator flags can be passed via GEN_FLAGS, e.g.
 #   GEN_FLAGS=--no-lone-surrogates tools/ref/difftest.sh ...
@@ -61,29 +62,4 @@ if [ "$n_got" != "$n_in" ]; then
   echo "difftest: placehook printed $n_got lines for $n_in inputs (must be exactly one per input line)" >&2
 fi
 
-LC_ALL=C awk -v GOT="$TMP/got.txt" -v INP="$TMP/in.jsonl" '
-  function kind(s) {
-    if (s == "valid") return "valid"
-    if (substr(s, 1, 7) == "invalid") return "invalid"
-    return "other"
-  }
-  {
-    ref = $0
-    if ((getline got < GOT) <= 0) got = "<missing line>"
-    if ((getline inp < INP) <= 0) inp = "<missing input>"
-    if (kind(ref) == kind(got) && kind(ref) != "other") { agreed++; next }
-    disagreed++
-    if (shown < 20) {
-      shown++
-      if (length(inp) > 2000) inp = substr(inp, 1, 2000) "...(truncated)"
-      printf "MISMATCH line %d\n  input:     %s\n  reference: %s\n  placehook: %s\n", NR, inp, ref, got
-    }
-  }
-  END {
-    # placehook printed more lines than there were inputs
-    while ((getline got < GOT) > 0) { extra++ }
-    if (extra) { disagreed += extra; printf "placehook printed %d extra line(s)\n", extra }
-    printf "%d agreed, %d disagreed\n", agreed + 0, disagreed + 0
-    exit (disagreed > 0 ? 1 : 0)
-  }
-' "$TMP/ref.txt"
+node "$HERE/compare.mjs" "$TMP/ref.txt" "$TMP/got.txt" "$TMP/in.jsonl"

@@ -10,6 +10,15 @@ use crate::text;
 use serde_json::{Number, Value};
 use std::borrow::Cow;
 
+/// `1 byte`, `2 bytes`: a bound with its unit, singular for one.
+fn count(n: u64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 /// A list of strings usable in a `static` (borrowed) or built at run time (owned).
 pub type StrList = Cow<'static, [Cow<'static, str>]>;
 
@@ -134,22 +143,28 @@ pub fn check_str(path: &Path<'_>, s: &str, r: &StringRules) -> VResult {
     let bytes = s.len() as u64;
     if let Some(max) = r.max_length {
         if bytes > max {
-            return Err(path.error(format!("must not be longer than {max} bytes")));
+            return Err(path.error(format!("must not be longer than {}", count(max, "byte"))));
         }
     }
     if let Some(min) = r.min_length {
         if bytes < min {
-            return Err(path.error(format!("must not be shorter than {min} bytes")));
+            return Err(path.error(format!("must not be shorter than {}", count(min, "byte"))));
         }
     }
     if let Some(max) = r.max_graphemes {
         if !text::graphemes_at_most(s, max as usize) {
-            return Err(path.error(format!("must not be longer than {max} graphemes")));
+            return Err(path.error(format!(
+                "must not be longer than {}",
+                count(max, "grapheme")
+            )));
         }
     }
     if let Some(min) = r.min_graphemes {
         if !text::graphemes_at_least(s, min as usize) {
-            return Err(path.error(format!("must not be shorter than {min} graphemes")));
+            return Err(path.error(format!(
+                "must not be shorter than {}",
+                count(min, "grapheme")
+            )));
         }
     }
     if let Some(f) = r.format {
@@ -168,12 +183,12 @@ pub fn check_bytes(path: &Path<'_>, v: &Value, r: &BytesRules) -> VResult {
     let len = len as u64;
     if let Some(max) = r.max_length {
         if len > max {
-            return Err(path.error(format!("must not be larger than {max} bytes")));
+            return Err(path.error(format!("must not be larger than {}", count(max, "byte"))));
         }
     }
     if let Some(min) = r.min_length {
         if len < min {
-            return Err(path.error(format!("must not be smaller than {min} bytes")));
+            return Err(path.error(format!("must not be smaller than {}", count(min, "byte"))));
         }
     }
     Ok(())
@@ -215,7 +230,10 @@ pub fn blob_constraints(
     }
     if let (Some(max), Some(size)) = (max_size, v.get("size").and_then(Value::as_f64)) {
         if size > max as f64 {
-            return Err(path.error(format!("size must not be larger than {max} bytes")));
+            return Err(path.error(format!(
+                "size must not be larger than {}",
+                count(max, "byte")
+            )));
         }
     }
     Ok(())
@@ -238,12 +256,15 @@ pub fn mime_matches(pattern: &str, mime: &str) -> bool {
 pub fn check_array_len(path: &Path<'_>, len: usize, min: Option<u64>, max: Option<u64>) -> VResult {
     if let Some(max) = max {
         if len as u64 > max {
-            return Err(path.error(format!("must not have more than {max} elements")));
+            return Err(path.error(format!("must not have more than {}", count(max, "element"))));
         }
     }
     if let Some(min) = min {
         if (len as u64) < min {
-            return Err(path.error(format!("must not have fewer than {min} elements")));
+            return Err(path.error(format!(
+                "must not have fewer than {}",
+                count(min, "element")
+            )));
         }
     }
     Ok(())
@@ -292,4 +313,76 @@ pub fn match_union<'r>(refs: &[&'r str], ty: &str) -> Result<Option<&'r str>, &'
             r.strip_suffix("#main") == Some(ty)
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn msg(r: VResult) -> String {
+        r.unwrap_err().message
+    }
+
+    /// A bound of one is singular: `1 byte`, not `1 bytes`.
+    #[test]
+    fn bounds_of_one_are_singular_and_others_plural() {
+        let p = Path::Root;
+        let one = StringRules {
+            min_length: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(
+            msg(check_str(&p, "", &one)),
+            "must not be shorter than 1 byte"
+        );
+        let max = StringRules {
+            max_length: Some(1),
+            max_graphemes: Some(2),
+            ..Default::default()
+        };
+        assert_eq!(
+            msg(check_str(&p, "ab", &max)),
+            "must not be longer than 1 byte"
+        );
+        let graphemes = StringRules {
+            min_graphemes: Some(1),
+            max_graphemes: Some(2),
+            ..Default::default()
+        };
+        assert_eq!(
+            msg(check_str(&p, "", &graphemes)),
+            "must not be shorter than 1 grapheme"
+        );
+        assert_eq!(
+            msg(check_str(&p, "abc", &graphemes)),
+            "must not be longer than 2 graphemes"
+        );
+        let bytes = BytesRules {
+            min_length: Some(1),
+            max_length: Some(1),
+        };
+        let empty = json!({"$bytes": ""});
+        assert_eq!(
+            msg(check_bytes(&p, &empty, &bytes)),
+            "must not be smaller than 1 byte"
+        );
+        assert_eq!(
+            msg(check_array_len(&p, 0, Some(1), None)),
+            "must not have fewer than 1 element"
+        );
+        assert_eq!(
+            msg(check_array_len(&p, 2, None, Some(1))),
+            "must not have more than 1 element"
+        );
+        assert_eq!(
+            msg(check_array_len(&p, 4, None, Some(3))),
+            "must not have more than 3 elements"
+        );
+        let blob = json!({"$type": "blob", "mimeType": "image/png", "size": 2});
+        assert_eq!(
+            msg(blob_constraints(&p, &blob, None, Some(1))),
+            "size must not be larger than 1 byte"
+        );
+    }
 }

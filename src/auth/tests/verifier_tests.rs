@@ -159,11 +159,23 @@ async fn rejects_malformed_tokens() {
     let good = account.token();
     let parts: Vec<&str> = good.split('.').collect();
     let not_json = "bm90IGpzb24"; // "not json"
-    let cases = [
+                                  // Not even a JWT's shape: said plainly, under the same XRPC error name.
+    for case in [
         String::new(),
         "abc".to_string(),
+        "ph".to_string(),
         format!("{}.{}", parts[0], parts[1]),
         format!("{good}.extra"),
+    ] {
+        let err = host.verifier().verify(&case, LXM).await.unwrap_err();
+        assert!(matches!(err, AuthError::NotAJwt), "{case:.40}: {err}");
+        assert_eq!(err.xrpc_error(), "BadJwt");
+        assert_eq!(
+            err.to_string(),
+            "bearer token is not an API token (ph_...) or a JWT"
+        );
+    }
+    let cases = [
         format!("{}.{}.{}=", parts[0], parts[1], parts[2]),
         format!("{}.{not_json}.{}", parts[0], parts[2]),
         format!("{not_json}.{}.{}", parts[1], parts[2]),
@@ -366,6 +378,7 @@ fn error_messages_are_distinct() {
     let did = "did:plc:x".to_string();
     let errors = [
         AuthError::MissingToken,
+        AuthError::NotAJwt,
         AuthError::MalformedToken("x".into()),
         AuthError::UnsupportedAlgorithm("x".into()),
         AuthError::BadType("x".into()),
