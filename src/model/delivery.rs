@@ -89,5 +89,6 @@ pub struct DisablePolicy {
     pub min_span_ms: i64,
 }
 
-/// A delivery and its outcome, as handed to the store to record.
+/// A finished attempt, as handed to the store to record; shared with the lane that may
+/// hand it in again.
 pub type Finished = Arc<(Claimed, Outcome)>;

@@ -61,8 +61,6 @@ const WEBHOOK: &str = concat!("SELECT ", webhook_columns!(), " FROM webhooks WHE
 const SECRETS: &str = "SELECT secret, expires_at FROM webhook_secrets WHERE webhook_id = ?1 \
     AND (expires_at IS NULL OR expires_at > ?2) ORDER BY rowid DESC";
 
-/// A finished attempt, shared with the lane that may hand it in again.
-
 /// Records lanes' outcomes, as many to a transaction as are waiting when the writer gets
 /// to them (see `merged.rs`). Cheap to clone.
 #[derive(Clone)]
