@@ -45,7 +45,6 @@ pub async fn create(
         )
         .await
         .map_err(|e| limit_message(e.into(), s.config.max_webhooks_per_owner))?;
-    s.interests.mark_stale();
     Ok(Json(output(create_webhook::Output {
         webhook,
         type_: None,
@@ -144,7 +143,6 @@ pub async fn update(
         .store
         .update_webhook(&caller.did, &input.id, &patch, url_key.as_deref())
         .await?;
-    s.interests.mark_stale();
     Ok(Json(output(update_webhook::Output {
         webhook,
         type_: None,
@@ -169,7 +167,6 @@ pub async fn delete(
     if !s.store.delete_webhook(&caller.did, &input.id).await? {
         return Err(XrpcError::webhook_not_found());
     }
-    s.interests.mark_stale();
     Ok(Json(delete_webhook::Output {
         success: true,
         type_: None,

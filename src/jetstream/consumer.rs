@@ -94,7 +94,7 @@ impl Consumer {
         .await??;
         tracing::info!(url = %url, "jetstream connected");
         let (_, mut read) = ws.split();
-        if self.interests.is_stale() || saved.is_none() {
+        if self.interests.is_stale(&self.store) || saved.is_none() {
             self.interests.reload(&self.store).await?;
         }
         let mut sets = self.interests.snapshot();
@@ -141,7 +141,7 @@ impl Consumer {
                     if last_us > 0 {
                         self.metrics.jetstream_lag(Duration::from_micros(lag as u64));
                     }
-                    if self.interests.is_stale() || last_reload.elapsed() > RELOAD_EVERY {
+                    if self.interests.is_stale(&self.store) || last_reload.elapsed() > RELOAD_EVERY {
                         self.interests.reload(&self.store).await?;
                         sets = self.interests.snapshot();
                         last_reload = Instant::now();

@@ -5,22 +5,30 @@
 use crate::events::EventKind;
 use crate::store::{Store, StoreError};
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The set, swapped whole on reload.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Interests {
     sets: RwLock<Arc<[HashSet<String>; 5]>>,
-    stale: AtomicBool,
+    /// The store's subscription generation the sets were read at (`u64::MAX`: never).
+    loaded: AtomicU64,
+}
+
+impl Default for Interests {
+    fn default() -> Self {
+        Self {
+            sets: RwLock::default(),
+            loaded: AtomicU64::new(u64::MAX),
+        }
+    }
 }
 
 impl Interests {
     /// An empty set that needs loading.
     pub fn new() -> Self {
-        let s = Self::default();
-        s.stale.store(true, Ordering::SeqCst);
-        s
+        Self::default()
     }
 
     /// A snapshot for a batch of look-ups.
@@ -28,19 +36,17 @@ impl Interests {
         self.sets.read().expect("interest lock").clone()
     }
 
-    /// Webhooks changed: reload before the next look-up.
-    pub fn mark_stale(&self) {
-        self.stale.store(true, Ordering::SeqCst);
-    }
-
-    /// Whether a reload is due.
-    pub fn is_stale(&self) -> bool {
-        self.stale.load(Ordering::SeqCst)
+    /// Whether the store's webhooks changed who receives what since the last reload
+    /// (created, deleted, switched on or off by their owner or by failures): the store
+    /// says so in one place (`Store::subscriptions_generation`).
+    pub fn is_stale(&self, store: &Store) -> bool {
+        self.loaded.load(Ordering::Acquire) != store.subscriptions_generation()
     }
 
     /// Reloads from the database.
     pub async fn reload(&self, store: &Store) -> Result<(), StoreError> {
-        self.stale.store(false, Ordering::SeqCst);
+        // Taken before reading: a change that commits meanwhile leaves the set stale.
+        let generation = store.subscriptions_generation();
         let rows = store.active_subscriptions().await?;
         let mut sets: [HashSet<String>; 5] = Default::default();
         for (owner, mask) in rows {
@@ -51,6 +57,7 @@ impl Interests {
             }
         }
         *self.sets.write().expect("interest lock") = Arc::new(sets);
+        self.loaded.store(generation, Ordering::Release);
         Ok(())
     }
 }

@@ -89,7 +89,7 @@ impl Store {
             active,
             event: event.map(str::to_owned),
         };
-        let ticket = match self.pages.get(owner, &key) {
+        let ticket = match self.changes.pages.get(owner, &key) {
             Ok(page) => return Ok(page),
             Err(ticket) => ticket,
         };
@@ -109,7 +109,7 @@ impl Store {
         let page: Arc<str> = serde_json::to_string(&out)
             .map_err(super::error::decode_error)?
             .into();
-        self.pages.store(owner, key, ticket, page.clone());
+        self.changes.pages.store(owner, key, ticket, page.clone());
         Ok(page)
     }
 }

@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+mod changes;
 mod checkpoint;
 mod cursor;
 mod datetime;
@@ -87,9 +88,9 @@ pub struct Store {
     /// Signs list cursors (see `cursor.rs`); loaded from `store_meta` at open.
     cursor_key: Arc<[u8]>,
     /// `listWebhooks` answers until the owner's webhooks change.
-    pages: Arc<page_cache::PageCache>,
-    /// Decoded events and webhooks for sending.
-    sends: Arc<send_cache::SendCache>,
+    /// Every cache of webhooks (`listWebhooks` answers, webhooks as sent, the
+    /// subscription set's generation), invalidated only through it.
+    changes: Arc<changes::Changes>,
     /// Held while an exclusive store is open.
     _lock: Option<Arc<lock::ServeLock>>,
 }
@@ -153,10 +154,16 @@ impl Store {
         Ok(Self {
             db,
             cursor_key: key.into(),
-            pages: Arc::default(),
-            sends: Arc::default(),
+            changes: Arc::default(),
             _lock: lock,
         })
+    }
+
+    /// The generation of the set of active subscriptions (who receives which events):
+    /// it moves on after every write that may change the set, including a webhook
+    /// switched off by its failures. Stream consumers reload their filter when it moves.
+    pub fn subscriptions_generation(&self) -> u64 {
+        self.changes.subscriptions()
     }
 
     /// Finishes the writes already queued and closes the database.

@@ -3,6 +3,7 @@
 
 use time::OffsetDateTime;
 
+use super::changes::Touched;
 use super::{datetime, Store, StoreError};
 
 impl Store {
@@ -19,6 +20,7 @@ impl Store {
     ) -> Result<Option<String>, StoreError> {
         let now_s = datetime::format(now);
         let until = datetime::format(now + overlap);
+        let who = owner;
         let (owner, webhook_id, secret) =
             (owner.to_owned(), webhook_id.to_owned(), secret.to_owned());
         let rotated = self
@@ -44,7 +46,7 @@ impl Store {
                 Ok((ended > 0).then(|| until.clone()))
             })
             .await;
-        self.sends.webhooks_changed();
+        self.changes.webhooks([who], Touched::Sending);
         rotated
     }
 

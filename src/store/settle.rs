@@ -9,8 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 
+use super::changes::{Changes, Touched};
 use super::merged::{Answer, Merged};
-use super::page_cache::PageCache;
 use super::row::{webhook_columns, WebhookRow};
 use super::send_cache::SendCache;
 use super::{datetime, Store, StoreError};
@@ -80,7 +80,7 @@ impl Store {
     /// The writer of outcomes for one dispatcher. Failures count towards switching a
     /// webhook off per `policy`; `clock` dates the records.
     pub fn outcome_writer(&self, policy: DisablePolicy, clock: Arc<dyn Clock>) -> OutcomeWriter {
-        let (pages, sends) = (self.pages.clone(), self.sends.clone());
+        let changes = self.changes.clone();
         let merged = Merged::new(
             self.db.clone(),
             move |c, batch: &[Finished]| {
@@ -90,7 +90,7 @@ impl Store {
             },
             move |batch: &[Finished], results: Option<&[Option<String>]>| {
                 let finished: Vec<&Claimed> = batch.iter().map(|f| &f.0).collect();
-                settled(&pages, &sends, &finished, results);
+                settled(&changes, &finished, results);
             },
         );
         OutcomeWriter { merged }
@@ -109,7 +109,7 @@ impl Store {
         want: usize,
     ) -> Result<Vec<Claimed>, StoreError> {
         self.db
-            .read(|c| next_deliveries(c, &self.sends, webhook_id, now_ms, skip, want))
+            .read(|c| next_deliveries(c, &self.changes.sends, webhook_id, now_ms, skip, want))
     }
 
     /// The webhook of a delivery read earlier, as it is now (its settings may have
@@ -120,10 +120,11 @@ impl Store {
         now_ms: i64,
     ) -> Result<Option<Arc<Endpoint>>, StoreError> {
         let id = claimed.endpoint.webhook.id.as_str();
-        if let Some(t) = self.sends.endpoint(id, now_ms) {
+        if let Some(t) = self.changes.sends.endpoint(id, now_ms) {
             return Ok(Some(t));
         }
-        self.db.read(|c| endpoint(c, &self.sends, id, now_ms))
+        self.db
+            .read(|c| endpoint(c, &self.changes.sends, id, now_ms))
     }
 }
 
@@ -146,21 +147,16 @@ fn write_outcomes(
 }
 
 /// After outcomes were written (`results`) or failed to be (`None`): what was cached
-/// about their webhooks goes.
-fn settled(
-    pages: &PageCache,
-    sends: &SendCache,
-    finished: &[&Claimed],
-    results: Option<&[Option<String>]>,
-) {
-    if results.is_none_or(|r| r.iter().any(Option::is_some)) {
-        // A webhook was switched off (or may have been): read it afresh.
-        sends.webhooks_changed();
-    }
-    // Outcomes move `errorCount` and `lastTriggered`, and may switch a webhook off.
-    for c in finished {
-        pages.invalidate(&c.endpoint.owner);
-    }
+/// about their webhooks goes. Outcomes move `errorCount` and `lastTriggered`; one that
+/// switched a webhook off (or may have) changes who receives what.
+fn settled(changes: &Changes, finished: &[&Claimed], results: Option<&[Option<String>]>) {
+    let disabled = results.is_none_or(|r| r.iter().any(Option::is_some));
+    let touched = if disabled {
+        Touched::Subscriptions
+    } else {
+        Touched::Listing
+    };
+    changes.webhooks(finished.iter().map(|c| c.endpoint.owner.as_str()), touched);
 }
 
 /// One finished attempt, as the statements write it.

@@ -3,6 +3,7 @@
 use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
+use super::changes::Touched;
 use super::row::{normalise, to_events, webhook_columns, Encoded, WebhookRow};
 use super::{datetime, Store, StoreError, WebhookPatch};
 use crate::lexicon::place::stream::server::create_webhook;
@@ -87,7 +88,7 @@ impl Store {
                 Ok(webhook)
             })
             .await?;
-        self.pages.invalidate(owner);
+        self.changes.webhooks([owner], Touched::Subscriptions);
         Ok(created)
     }
 
@@ -146,9 +147,8 @@ impl Store {
                 Ok(webhook)
             })
             .await;
-        self.sends.webhooks_changed();
+        self.changes.webhooks([owner], Touched::Subscriptions);
         let updated = updated?;
-        self.pages.invalidate(owner);
         Ok(updated)
     }
 
@@ -164,9 +164,8 @@ impl Store {
                 )
             })
             .await;
-        self.sends.webhooks_changed();
+        self.changes.webhooks([owner], Touched::Subscriptions);
         let deleted = deleted?;
-        self.pages.invalidate(owner);
         Ok(deleted > 0)
     }
 }

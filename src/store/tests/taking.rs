@@ -137,3 +137,60 @@ async fn a_batch_of_outcomes_counts_failures_in_order() {
         "the failure after the success counts"
     );
 }
+
+/// A webhook switched off by its failures stops its owner's events at the stream
+/// consumers too: the subscription set is told, as for an owner's own changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_switched_off_by_failures_leaves_the_subscription_set() {
+    use crate::jetstream::interests::wants;
+    use crate::jetstream::Interests;
+    use crate::model::{AttemptLog, DisablePolicy, Outcome};
+    let (_dir, store) = temp_store().await;
+    let w = chat_webhook(&store, "https://a.test/").await;
+    let interests = Interests::new();
+    assert!(interests.is_stale(&store), "a new set needs loading");
+    interests.reload(&store).await.unwrap();
+    assert!(!interests.is_stale(&store));
+    assert!(wants(&interests.snapshot(), EventKind::Chat, ALICE));
+
+    let now = time::OffsetDateTime::now_utc();
+    let now_ms = crate::store::outbox::to_ms(now);
+    store
+        .accept_event(&chat(ALICE, "hi"), None, now)
+        .await
+        .unwrap();
+    let d = take(&store, &w.id, now_ms, &[]).unwrap();
+    let failed = Outcome::Failed {
+        log: AttemptLog::default(),
+        disable: None,
+    };
+    let at_once = DisablePolicy {
+        failures: 1,
+        min_span_ms: 0,
+    };
+    let disabled = settle(&store, &[(&d, &failed)], at_once, now)
+        .await
+        .unwrap();
+    assert!(
+        disabled[0].is_some(),
+        "the failure switched the webhook off"
+    );
+    assert!(interests.is_stale(&store), "the set was told");
+    interests.reload(&store).await.unwrap();
+    assert!(!wants(&interests.snapshot(), EventKind::Chat, ALICE));
+
+    // The owner switching it on again says so too.
+    store
+        .update_webhook(
+            ALICE,
+            &w.id,
+            &crate::store::WebhookPatch {
+                active: Some(true),
+                ..Default::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(interests.is_stale(&store));
+}
