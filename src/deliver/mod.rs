@@ -1,11 +1,13 @@
 //! Delivery: the dispatcher and its lanes, the retry policy, the guarded HTTP client.
 
+mod attempt;
 mod dispatcher;
 pub mod http;
+mod lane;
 pub mod retry;
-mod send;
 
-pub use dispatcher::{Dispatcher, UNWRITTEN};
+pub use dispatcher::Dispatcher;
+pub use lane::UNWRITTEN;
 
 use crate::model::DisablePolicy;
 use retry::RetryPolicy;
