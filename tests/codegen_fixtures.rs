@@ -189,3 +189,87 @@ fn generated_registry_validates_any_def_by_name() {
         .unwrap()
         .is_ok());
 }
+
+#[test]
+fn each_method_is_a_type_gathering_its_module() {
+    use placehook_codegen::rt::{Empty, MethodError, XrpcKind, XrpcMethod};
+    fn parts<M: XrpcMethod>() -> (&'static str, &'static str, XrpcKind, Option<&'static str>) {
+        (M::NSID, M::PATH, M::KIND, M::INPUT_ENCODING)
+    }
+    assert_eq!(
+        parts::<methods::Methods>(),
+        (
+            "io.placehook.fixture.methods",
+            "/xrpc/io.placehook.fixture.methods",
+            XrpcKind::Procedure,
+            Some("application/json")
+        )
+    );
+    assert_eq!(
+        parts::<list::List>(),
+        (
+            "io.placehook.fixture.list",
+            "/xrpc/io.placehook.fixture.list",
+            XrpcKind::Query,
+            None
+        )
+    );
+    assert_eq!(<list::List as XrpcMethod>::PARAMS, list::PARAMS);
+
+    // The associated types are the module's own: params, a union input (through its
+    // alias), a ref output, the error enum; and `Empty` for what a query lacks.
+    let _: <methods::Methods as XrpcMethod>::Params = methods::Params::default();
+    let circle = json!({"$type": "io.placehook.fixture.shapes#circle", "r": 1});
+    let input: <methods::Methods as XrpcMethod>::Input =
+        serde_json::from_value(circle.clone()).unwrap();
+    assert!(matches!(input, methods::Input::Circle(_)));
+    let _: <methods::Methods as XrpcMethod>::Output = shapes::Shapes::default();
+    let _: <list::List as XrpcMethod>::Input = Empty;
+    assert_eq!(
+        <<methods::Methods as XrpcMethod>::Error as MethodError>::NAMES,
+        ["TooRound", "Unsquare"]
+    );
+    let e = methods::Error::Unsquare(None);
+    assert_eq!(
+        (MethodError::name(&e), MethodError::message(&e)),
+        ("Unsquare", None)
+    );
+
+    // Validation is the module's.
+    assert!(<methods::Methods as XrpcMethod>::validate_input(&circle).is_ok());
+    assert!(<methods::Methods as XrpcMethod>::validate_input(&json!({"r": 1})).is_err());
+    assert!(<list::List as XrpcMethod>::validate_params(&json!({"limit": 7})).is_err());
+    assert!(<list::List as XrpcMethod>::validate_output(&json!({"n": 1})).is_ok());
+
+    // `Empty` takes anything and gives `{}`.
+    let empty: Empty = serde_json::from_value(json!({"x": [1]})).unwrap();
+    assert_eq!(serde_json::to_value(empty).unwrap(), json!({}));
+}
+
+#[test]
+fn constructors_take_the_required_fields_and_default_the_rest() {
+    assert_eq!(
+        serde_json::to_value(list::Output::new(3)).unwrap(),
+        json!({"n": 3})
+    );
+    let p = list::Params::new(vec!["a".into()]);
+    assert_eq!((p.limit, p.flag), (50, None), "lexicon default, absent");
+    assert_eq!(methods::Params::default(), methods::Params::new());
+
+    // A record names its collection; optional nullable fields start absent.
+    let t = tree::Main::new(
+        tree::MainType::Oak,
+        "hi".into(),
+        tree::Node::new("r".into()),
+    );
+    assert_eq!(t.note, None);
+    assert!((t.self_, t.r#match) == (true, 3), "lexicon defaults");
+    let v = serde_json::to_value(&t).unwrap();
+    assert_eq!(v["$type"], "io.placehook.fixture.tree");
+    assert!(tree::Main::validate_json(&v).is_ok(), "{v}");
+    assert_eq!(
+        serde_json::from_value::<tree::Main>(v).unwrap(),
+        t,
+        "round trip"
+    );
+}

@@ -48,45 +48,64 @@ impl AppState {
     }
 }
 
-/// A procedure call: its input, validated and typed (and raw, for partial updates), and
-/// who made it.
-pub struct Call<T> {
-    /// The typed input.
-    pub input: T,
-    /// The input as sent.
-    pub raw: serde_json::Value,
-    /// The authenticated caller.
-    pub caller: Caller,
+/// Who may call a method, checked by [`crate::xrpc::Xrpc`] after the request has been
+/// decoded and validated.
+pub trait Access: Send + 'static {
+    /// What a handler learns about the caller.
+    type Caller: Send + 'static;
+
+    /// Authenticates the caller of method `lxm`.
+    fn authenticate(
+        s: &AppState,
+        headers: &HeaderMap,
+        lxm: &'static str,
+    ) -> impl std::future::Future<Output = Result<Self::Caller, XrpcError>> + Send;
 }
 
-impl AppState {
-    /// Decodes and validates a procedure's body, then authenticates the caller of `nsid`
-    /// (in that order, so a malformed request is a 400 whoever sends it).
-    pub async fn procedure<T: serde::de::DeserializeOwned>(
-        &self,
-        headers: &HeaderMap,
-        body: axum::body::Body,
-        nsid: &str,
-        validate: fn(&serde_json::Value) -> placehook_codegen::rt::VResult,
-    ) -> Result<Call<T>, XrpcError> {
-        let (input, raw) =
-            crate::xrpc::request::decode_input(headers, body, self.config.max_body_bytes, validate)
-                .await?;
-        let caller = self.caller(headers, nsid).await?;
-        Ok(Call { input, raw, caller })
-    }
+/// Anyone, without credentials.
+pub struct Public;
 
-    /// Decodes and validates a query's parameters, then authenticates the caller of `nsid`.
-    pub async fn query<T: serde::de::DeserializeOwned>(
-        &self,
+/// An account: an API token or a service-auth JWT.
+pub struct Account;
+
+/// A producer: an API token made with `placehook token create --producer` (403 for any
+/// other authenticated caller).
+pub struct Producer;
+
+impl Access for Public {
+    type Caller = ();
+
+    async fn authenticate(_: &AppState, _: &HeaderMap, _: &'static str) -> Result<(), XrpcError> {
+        Ok(())
+    }
+}
+
+impl Access for Account {
+    type Caller = Caller;
+
+    async fn authenticate(
+        s: &AppState,
         headers: &HeaderMap,
-        query: Option<&str>,
-        nsid: &str,
-        kinds: &[(&str, placehook_codegen::rt::ParamKind)],
-        validate: fn(&serde_json::Value) -> placehook_codegen::rt::VResult,
-    ) -> Result<(T, Caller), XrpcError> {
-        let params = crate::xrpc::request::decode_params(query, kinds, validate)?;
-        let caller = self.caller(headers, nsid).await?;
-        Ok((params, caller))
+        lxm: &'static str,
+    ) -> Result<Caller, XrpcError> {
+        s.caller(headers, lxm).await
+    }
+}
+
+impl Access for Producer {
+    type Caller = Caller;
+
+    async fn authenticate(
+        s: &AppState,
+        headers: &HeaderMap,
+        lxm: &'static str,
+    ) -> Result<Caller, XrpcError> {
+        let caller = s.caller(headers, lxm).await?;
+        if !caller.producer {
+            return Err(XrpcError::forbidden(
+                "only producer tokens may push events (placehook token create --producer)",
+            ));
+        }
+        Ok(caller)
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod caller;
 pub mod describe;
+mod errors;
 pub mod owner;
 pub mod push;
 pub mod samples;

@@ -2,33 +2,27 @@
 //! sends. Owner isolation as for the webhook methods: a foreign id is a missing id.
 
 use super::samples::sample_event;
-use crate::api::caller::Call;
+use crate::api::caller::Account;
 use crate::events::EventKind;
-use crate::lexicon::dev::placehook::{list_deliveries, redeliver, rotate_secret, test_webhook};
+use crate::lexicon::dev::placehook::list_deliveries::{self, ListDeliveries};
+use crate::lexicon::dev::placehook::redeliver::{self, Redeliver};
+use crate::lexicon::dev::placehook::rotate_secret::{self, RotateSecret};
+use crate::lexicon::dev::placehook::test_webhook::{self, TestWebhook};
 use crate::state::AppState;
 use crate::store::StoreError;
-use crate::xrpc::XrpcError;
-use axum::body::Body;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use crate::xrpc::{Reply, ServedMethod, Xrpc};
+use axum::extract::State;
 use axum::Json;
 
-type XrpcResult<T> = Result<Json<T>, XrpcError>;
+impl ServedMethod for RotateSecret {
+    type Access = Account;
+}
 
 /// `dev.placehook.rotateSecret`
 pub async fn rotate(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> XrpcResult<rotate_secret::Output> {
-    let Call { input, caller, .. }: Call<rotate_secret::Input> = s
-        .procedure(
-            &headers,
-            body,
-            rotate_secret::NSID,
-            rotate_secret::validate_input,
-        )
-        .await?;
+    Xrpc { input, caller, .. }: Xrpc<RotateSecret>,
+) -> Reply<RotateSecret> {
     let secret = crate::signing::generate_secret();
     let now = s.clock.now();
     let previous = s
@@ -42,29 +36,22 @@ pub async fn rotate(
         )
         .await?;
     Ok(Json(rotate_secret::Output {
-        secret,
-        created_at: crate::store::format_datetime(now),
         previous_expires_at: previous,
-        type_: None,
-        extra: Default::default(),
+        ..rotate_secret::Output::new(secret, crate::store::format_datetime(now))
     }))
+}
+
+impl ServedMethod for ListDeliveries {
+    type Access = Account;
 }
 
 /// `dev.placehook.listDeliveries`
 pub async fn list(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> XrpcResult<list_deliveries::Output> {
-    let (p, caller): (list_deliveries::Params, _) = s
-        .query(
-            &headers,
-            q.as_deref(),
-            list_deliveries::NSID,
-            list_deliveries::PARAMS,
-            list_deliveries::validate_params,
-        )
-        .await?;
+    Xrpc {
+        params: p, caller, ..
+    }: Xrpc<ListDeliveries>,
+) -> Reply<ListDeliveries> {
     let limit = u32::try_from(p.limit).unwrap_or(50);
     let status = p.status.as_ref().map(|st| st.as_str());
     let (deliveries, cursor) = s
@@ -72,37 +59,30 @@ pub async fn list(
         .list_deliveries(&caller.did, &p.id, limit, p.cursor.as_deref(), status)
         .await?;
     Ok(Json(list_deliveries::Output {
-        deliveries,
         cursor,
-        type_: None,
-        extra: Default::default(),
+        ..list_deliveries::Output::new(deliveries)
     }))
+}
+
+impl ServedMethod for Redeliver {
+    type Access = Account;
 }
 
 /// `dev.placehook.redeliver`
 pub async fn redeliver(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> XrpcResult<redeliver::Output> {
-    let Call { input, caller, .. }: Call<redeliver::Input> = s
-        .procedure(&headers, body, redeliver::NSID, redeliver::validate_input)
-        .await?;
+    Xrpc { input, caller, .. }: Xrpc<Redeliver>,
+) -> Reply<Redeliver> {
     match s
         .store
         .redeliver(&caller.did, &input.id, s.clock.now_ms())
         .await?
     {
-        None => Err(XrpcError::declared(
-            StatusCode::NOT_FOUND,
-            "DeliveryNotFound",
-            "delivery not found",
-        )),
-        Some(false) => Err(XrpcError::declared(
-            StatusCode::BAD_REQUEST,
-            "DeliveryInProgress",
-            "the delivery is still pending or being sent",
-        )),
+        None => Err(redeliver::Error::DeliveryNotFound(Some("delivery not found".into())).into()),
+        Some(false) => Err(redeliver::Error::DeliveryInProgress(Some(
+            "the delivery is still pending or being sent".into(),
+        ))
+        .into()),
         Some(true) => {
             let delivery = s
                 .store
@@ -110,29 +90,20 @@ pub async fn redeliver(
                 .await?
                 .ok_or(StoreError::WebhookNotFound)?;
             s.dispatcher.notify(&[&delivery.webhook_id]);
-            Ok(Json(redeliver::Output {
-                delivery,
-                type_: None,
-                extra: Default::default(),
-            }))
+            Ok(Json(redeliver::Output::new(delivery)))
         }
     }
+}
+
+impl ServedMethod for TestWebhook {
+    type Access = Account;
 }
 
 /// `dev.placehook.testWebhook`
 pub async fn test(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> XrpcResult<test_webhook::Output> {
-    let Call { input, caller, .. }: Call<test_webhook::Input> = s
-        .procedure(
-            &headers,
-            body,
-            test_webhook::NSID,
-            test_webhook::validate_input,
-        )
-        .await?;
+    Xrpc { input, caller, .. }: Xrpc<TestWebhook>,
+) -> Reply<TestWebhook> {
     let kind = input
         .r#type
         .as_ref()
@@ -150,9 +121,5 @@ pub async fn test(
         .get_delivery(&caller.did, &id)
         .await?
         .ok_or(StoreError::WebhookNotFound)?;
-    Ok(Json(test_webhook::Output {
-        delivery,
-        type_: None,
-        extra: Default::default(),
-    }))
+    Ok(Json(test_webhook::Output::new(delivery)))
 }

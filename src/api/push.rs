@@ -1,37 +1,32 @@
 //! `dev.placehook.pushEvent`: events from trusted producers.
 
-use super::webhooks::DeclaredError;
-use crate::api::caller::Call;
+use crate::api::caller::Producer;
 use crate::did::check_did;
 use crate::events::{mentions, uri_dedupe_key, Event, EventKind};
-use crate::lexicon::dev::placehook::push_event;
+use crate::lexicon::dev::placehook::push_event::{self, PushEvent};
 use crate::state::AppState;
-use crate::xrpc::XrpcError;
-use axum::body::Body;
+use crate::xrpc::{Reply, ServedMethod, Xrpc, XrpcError};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use placehook_codegen::rt::{Path, VResult};
 use serde_json::Value;
 
+impl ServedMethod for PushEvent {
+    type Access = Producer;
+
+    fn check_input(value: &Value) -> VResult {
+        validate_input(value)
+    }
+}
+
 /// `dev.placehook.pushEvent`
 pub async fn push(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Json<push_event::Output>, XrpcError> {
-    let Call { input, caller, .. }: Call<push_event::Input> = s
-        .procedure(&headers, body, push_event::NSID, validate_input)
-        .await?;
-    if !caller.producer {
-        return Err(XrpcError::forbidden(
-            "only producer tokens may push events (placehook token create --producer)",
-        ));
-    }
+    Xrpc { input, caller, .. }: Xrpc<PushEvent>,
+) -> Reply<PushEvent> {
     let kind = EventKind::parse(input.r#type.as_str())
         .ok_or_else(|| XrpcError::invalid_request("$.type: unknown event type"))?;
-    let event = to_event(kind, &input)
-        .map_err(|m| push_event::Error::InvalidRecord(Some(m)).into_xrpc())?;
+    let event = to_event(kind, &input).map_err(|m| push_event::Error::InvalidRecord(Some(m)))?;
     let dedupe = match (&input.idempotency_key, &event.uri) {
         (Some(key), _) => Some(format!("key:{}:{key}", caller.did)),
         (None, Some(uri)) => Some(uri_dedupe_key(kind, &event.subject, uri)),
@@ -45,13 +40,11 @@ pub async fn push(
         s.metrics.event_accepted(kind.as_str());
         s.dispatcher.notify(&accepted.webhooks);
     }
-    Ok(Json(push_event::Output {
-        event_id: accepted.event_id,
-        deliveries: accepted.webhooks.len() as i64,
-        duplicate: accepted.duplicate,
-        type_: None,
-        extra: Default::default(),
-    }))
+    Ok(Json(push_event::Output::new(
+        accepted.event_id,
+        accepted.webhooks.len() as i64,
+        accepted.duplicate,
+    )))
 }
 
 /// The lexicon's checks, then the DIDs the event names. `format: did` admits any DID
@@ -153,13 +146,5 @@ fn check_subject(kind: EventKind, rec: &Value, subject: &str) -> Result<(), Stri
             "$.subject: the record does not make {subject} the subject of a {} event",
             kind.as_str()
         ))
-    }
-}
-
-/// Status for declared errors of this method.
-impl DeclaredError for push_event::Error {
-    fn into_xrpc(self) -> XrpcError {
-        let message = self.message().unwrap_or(self.name()).to_string();
-        XrpcError::declared(StatusCode::BAD_REQUEST, self.name(), message)
     }
 }

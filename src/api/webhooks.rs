@@ -1,82 +1,69 @@
 //! The five `place.stream.server.*` webhook methods.
 
-use crate::api::caller::Call;
-use crate::lexicon::place::stream::server::{
-    create_webhook, delete_webhook, get_webhook, list_webhooks, update_webhook,
-};
+use crate::api::caller::Account;
+use crate::lexicon::place::stream::server::create_webhook::{self, CreateWebhook};
+use crate::lexicon::place::stream::server::delete_webhook::{self, DeleteWebhook};
+use crate::lexicon::place::stream::server::get_webhook::{self, GetWebhook};
+use crate::lexicon::place::stream::server::list_webhooks::ListWebhooks;
+use crate::lexicon::place::stream::server::update_webhook::{self, UpdateWebhook};
 use crate::state::AppState;
-use crate::store::WebhookPatch;
+use crate::store::{StoreError, WebhookPatch};
 use crate::target_url;
-use crate::xrpc::XrpcError;
-use axum::body::Body;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use crate::xrpc::{Reply, ServedMethod, Xrpc, XrpcError};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::Json;
 use placehook_codegen::rt::Validate;
 
-type XrpcResult<T> = Result<Json<T>, XrpcError>;
+impl ServedMethod for CreateWebhook {
+    type Access = Account;
+}
 
 /// `place.stream.server.createWebhook`
 pub async fn create(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> XrpcResult<create_webhook::Output> {
-    let Call { input, caller, .. }: Call<create_webhook::Input> = s
-        .procedure(
-            &headers,
-            body,
-            create_webhook::NSID,
-            create_webhook::validate_input,
-        )
-        .await?;
+    Xrpc { input, caller, .. }: Xrpc<CreateWebhook>,
+) -> Reply<CreateWebhook> {
     let target = checked_target(&s, &input.url, |m| {
         create_webhook::Error::InvalidUrl(Some(m))
     })
     .await?;
+    let limit = s.config.max_webhooks_per_owner;
     let webhook = s
         .store
-        .create_webhook(
-            &caller.did,
-            &input,
-            &target.key,
-            s.config.max_webhooks_per_owner,
-        )
+        .create_webhook(&caller.did, &input, &target.key, limit)
         .await
-        .map_err(|e| limit_message(e.into(), s.config.max_webhooks_per_owner))?;
-    Ok(Json(output(create_webhook::Output {
-        webhook,
-        type_: None,
-        extra: Default::default(),
-    })))
+        .map_err(|e| match e {
+            // Say what the limit is, so clients can tell the user.
+            StoreError::TooManyWebhooks => {
+                XrpcError::from(create_webhook::Error::TooManyWebhooks(Some(format!(
+                    "this account has reached its limit of {limit} webhooks"
+                ))))
+            }
+            other => other.into(),
+        })?;
+    Ok(Json(output(create_webhook::Output::new(webhook))))
+}
+
+impl ServedMethod for GetWebhook {
+    type Access = Account;
 }
 
 /// `place.stream.server.getWebhook`
 pub async fn get(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> XrpcResult<get_webhook::Output> {
-    let (params, caller): (get_webhook::Params, _) = s
-        .query(
-            &headers,
-            q.as_deref(),
-            get_webhook::NSID,
-            get_webhook::PARAMS,
-            get_webhook::validate_params,
-        )
-        .await?;
+    Xrpc { params, caller, .. }: Xrpc<GetWebhook>,
+) -> Reply<GetWebhook> {
     let webhook = s
         .store
         .get_webhook(&caller.did, &params.id)
         .await?
-        .ok_or_else(XrpcError::webhook_not_found)?;
-    Ok(Json(output(get_webhook::Output {
-        webhook,
-        type_: None,
-        extra: Default::default(),
-    })))
+        .ok_or(StoreError::WebhookNotFound)?;
+    Ok(Json(output(get_webhook::Output::new(webhook))))
+}
+
+impl ServedMethod for ListWebhooks {
+    type Access = Account;
 }
 
 /// `place.stream.server.listWebhooks`
@@ -85,18 +72,8 @@ pub async fn get(
 /// it keeps until the owner's webhooks change.
 pub async fn list(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    Xrpc { params, caller, .. }: Xrpc<ListWebhooks>,
 ) -> Result<axum::response::Response, XrpcError> {
-    let (params, caller): (list_webhooks::Params, _) = s
-        .query(
-            &headers,
-            q.as_deref(),
-            list_webhooks::NSID,
-            list_webhooks::PARAMS,
-            list_webhooks::validate_params,
-        )
-        .await?;
     // Validation bounds `limit` to 1..=100.
     let limit = u32::try_from(params.limit).unwrap_or(50);
     let page = s
@@ -116,20 +93,17 @@ pub async fn list(
         .into_response())
 }
 
+impl ServedMethod for UpdateWebhook {
+    type Access = Account;
+}
+
 /// `place.stream.server.updateWebhook`
 pub async fn update(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> XrpcResult<update_webhook::Output> {
-    let Call { input, raw, caller }: Call<update_webhook::Input> = s
-        .procedure(
-            &headers,
-            body,
-            update_webhook::NSID,
-            update_webhook::validate_input,
-        )
-        .await?;
+    Xrpc {
+        input, raw, caller, ..
+    }: Xrpc<UpdateWebhook>,
+) -> Reply<UpdateWebhook> {
     let url_key = match &input.url {
         Some(url) => Some(
             checked_target(&s, url, |m| update_webhook::Error::InvalidUrl(Some(m)))
@@ -143,60 +117,35 @@ pub async fn update(
         .store
         .update_webhook(&caller.did, &input.id, &patch, url_key.as_deref())
         .await?;
-    Ok(Json(output(update_webhook::Output {
-        webhook,
-        type_: None,
-        extra: Default::default(),
-    })))
+    Ok(Json(output(update_webhook::Output::new(webhook))))
+}
+
+impl ServedMethod for DeleteWebhook {
+    type Access = Account;
 }
 
 /// `place.stream.server.deleteWebhook`
 pub async fn delete(
     State(s): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> XrpcResult<delete_webhook::Output> {
-    let Call { input, caller, .. }: Call<delete_webhook::Input> = s
-        .procedure(
-            &headers,
-            body,
-            delete_webhook::NSID,
-            delete_webhook::validate_input,
-        )
-        .await?;
+    Xrpc { input, caller, .. }: Xrpc<DeleteWebhook>,
+) -> Reply<DeleteWebhook> {
     if !s.store.delete_webhook(&caller.did, &input.id).await? {
-        return Err(XrpcError::webhook_not_found());
+        return Err(StoreError::WebhookNotFound.into());
     }
-    Ok(Json(delete_webhook::Output {
-        success: true,
-        type_: None,
-        extra: Default::default(),
-    }))
+    Ok(Json(delete_webhook::Output::new(true)))
 }
 
 /// Parse and vet a target URL; failures are the method's declared `InvalidUrl`.
-async fn checked_target<E: DeclaredError>(
+async fn checked_target<E: Into<XrpcError>>(
     s: &AppState,
     url: &str,
     invalid: impl Fn(String) -> E,
 ) -> Result<target_url::Target, XrpcError> {
-    let target = target_url::parse(url).map_err(|m| invalid(m).into_xrpc())?;
+    let target = target_url::parse(url).map_err(|m| invalid(m).into())?;
     target_url::check_public(&target.url, s.config.allow_private_targets)
         .await
-        .map_err(|m| invalid(m).into_xrpc())?;
+        .map_err(|m| invalid(m).into())?;
     Ok(target)
-}
-
-/// Say what the limit is, so clients can tell the user.
-fn limit_message(e: XrpcError, limit: u32) -> XrpcError {
-    if e.error == "TooManyWebhooks" {
-        XrpcError {
-            message: format!("this account has reached its limit of {limit} webhooks"),
-            ..e
-        }
-    } else {
-        e
-    }
 }
 
 /// Outputs are built from generated types; in debug builds, check they would pass the
@@ -209,32 +158,3 @@ fn output<T: Validate>(out: T) -> T {
     );
     out
 }
-
-/// A method's generated error enum, turned into a response with a fitting status.
-pub trait DeclaredError {
-    /// The response for this error.
-    fn into_xrpc(self) -> XrpcError;
-}
-
-macro_rules! declared {
-    ($($m:ident),*) => {$(
-        impl DeclaredError for $m::Error {
-            fn into_xrpc(self) -> XrpcError {
-                let status = match self.name() {
-                    "WebhookNotFound" => StatusCode::NOT_FOUND,
-                    "Unauthorized" => StatusCode::FORBIDDEN,
-                    _ => StatusCode::BAD_REQUEST,
-                };
-                let message = self.message().unwrap_or(self.name()).to_string();
-                XrpcError::declared(status, self.name(), message)
-            }
-        }
-    )*};
-}
-declared!(
-    create_webhook,
-    update_webhook,
-    get_webhook,
-    delete_webhook,
-    list_webhooks
-);

@@ -159,12 +159,7 @@ mod tests {
     fn rules(pairs: &[(&str, &str)]) -> Vec<RewriteRule> {
         pairs
             .iter()
-            .map(|(from, to)| RewriteRule {
-                from: (*from).into(),
-                to: (*to).into(),
-                type_: None,
-                extra: Default::default(),
-            })
+            .map(|(from, to)| RewriteRule::new((*from).into(), (*to).into()))
             .collect()
     }
 

@@ -162,32 +162,27 @@ fn to_delivery(c: &Connection, r: DeliveryRow) -> Result<Delivery, StoreError> {
         )?
         .query_map([seq], |r| {
             Ok(Attempt {
-                number: r.get(0)?,
-                started_at: r.get(1)?,
-                duration_ms: r.get(2)?,
-                success: r.get(3)?,
                 status_code: r.get(4)?,
                 error: r.get(5)?,
                 response_body: r.get(6)?,
-                type_: None,
-                extra: Default::default(),
+                ..Attempt::new(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)
             })
         })?
         .collect::<Result<_, _>>()?;
     let pending = state == "pending";
     Ok(Delivery {
-        id,
-        webhook_id,
-        event_id,
-        event_type: EventType::from(kind.as_str()),
-        status: DeliveryStatus::from(state.as_str()),
-        attempt_count: attempts,
         next_attempt_at: pending.then(|| datetime::format(from_ms(next_ms))),
         last_error,
-        created_at: created,
         completed_at: completed,
-        attempts: attempts_log,
-        type_: None,
-        extra: Default::default(),
+        ..Delivery::new(
+            id,
+            webhook_id,
+            event_id,
+            EventType::from(kind.as_str()),
+            DeliveryStatus::from(state.as_str()),
+            attempts,
+            created,
+            attempts_log,
+        )
     })
 }

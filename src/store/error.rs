@@ -33,26 +33,26 @@ pub enum StoreError {
 }
 
 impl From<rusqlite::Error> for StoreError {
-    /// Classifies a driver error: lock contention becomes [`StoreError::Busy`], a broken
-    /// duplicate-URL index becomes [`StoreError::DuplicateWebhook`], the rest is `Db`.
+    /// Classifies a driver error by its result code: lock contention becomes
+    /// [`StoreError::Busy`], the rest is `Db`. (Which unique index a violation broke is
+    /// the caller's to tell: see [`is_unique_violation`].)
     fn from(err: rusqlite::Error) -> Self {
         use rusqlite::ErrorCode;
-        if let rusqlite::Error::SqliteFailure(e, msg) = &err {
+        if let rusqlite::Error::SqliteFailure(e, _) = &err {
             if matches!(e.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) {
                 return StoreError::Busy;
-            }
-            // Only the `webhooks_dup_*` indexes cover `url_key`; other unique keys are
-            // random ids and hashes, whose collision is a bug worth a 500.
-            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                && msg
-                    .as_deref()
-                    .is_some_and(|m| m.contains("webhooks.url_key"))
-            {
-                return StoreError::DuplicateWebhook;
             }
         }
         StoreError::Db(Box::new(err))
     }
+}
+
+/// Whether a statement failed on a `UNIQUE` constraint (`SQLITE_CONSTRAINT_UNIQUE`, the
+/// extended code; a primary key has its own). SQLite names the index only in the message
+/// text, so the code alone cannot say which one.
+pub(crate) fn is_unique_violation(err: &rusqlite::Error) -> bool {
+    matches!(err, rusqlite::Error::SqliteFailure(e, _)
+        if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
 }
 
 /// Wraps a failure to decode a stored column (corrupt JSON, unknown event) as `Db`.

@@ -97,10 +97,8 @@ impl Store {
             .list_webhooks(owner, limit, cursor, active, event)
             .await?;
         let out = list_webhooks::Output {
-            webhooks,
             cursor,
-            type_: None,
-            extra: Default::default(),
+            ..list_webhooks::Output::new(webhooks)
         };
         debug_assert!(
             placehook_codegen::rt::Validate::validate(&out).is_ok(),

@@ -160,12 +160,7 @@ pub(crate) fn normalise(w: &mut Webhook) {
     }
     if let Some(rules) = &mut w.rewrite {
         for rule in rules {
-            *rule = RewriteRule {
-                from: std::mem::take(&mut rule.from),
-                to: std::mem::take(&mut rule.to),
-                type_: None,
-                extra: serde_json::Map::new(),
-            };
+            *rule = RewriteRule::new(std::mem::take(&mut rule.from), std::mem::take(&mut rule.to));
         }
     }
     if w.mute_words.as_ref().is_some_and(Vec::is_empty) {

@@ -4,8 +4,9 @@ use rusqlite::{Connection, OptionalExtension};
 use uuid::Uuid;
 
 use super::changes::Touched;
+use super::error::is_unique_violation;
 use super::row::{normalise, to_events, webhook_columns, Encoded, WebhookRow};
-use super::{datetime, Store, StoreError, WebhookPatch};
+use super::{datetime, events, Store, StoreError, WebhookPatch};
 use crate::lexicon::place::stream::server::create_webhook;
 use crate::lexicon::place::stream::server::defs::Webhook;
 
@@ -80,8 +81,10 @@ impl Store {
                     vec![&webhook.id, owner, &webhook.created_at];
                 values.extend(enc.values());
                 values.push(&limit);
-                // The `webhooks_dup_*` unique indexes turn a duplicate into `DuplicateWebhook`.
-                let inserted = c.prepare_cached(INSERT)?.execute(&*values)?;
+                // The `webhooks_dup_*` unique indexes refuse a duplicate.
+                let inserted = c.prepare_cached(INSERT)?.execute(&*values).map_err(|e| {
+                    write_failed(c, e, owner, &url_key, events::mask(&webhook.events), None)
+                })?;
                 if inserted == 0 {
                     return Err(StoreError::TooManyWebhooks);
                 }
@@ -133,7 +136,16 @@ impl Store {
                 values.push(&row.seq);
                 // The duplicate indexes compare against the owner's other rows only, so they
                 // fire exactly when a changed url or event list collides with one of those.
-                c.prepare_cached(UPDATE)?.execute(&*values)?;
+                c.prepare_cached(UPDATE)?.execute(&*values).map_err(|e| {
+                    write_failed(
+                        c,
+                        e,
+                        owner,
+                        key,
+                        events::mask(&webhook.events),
+                        Some(row.seq),
+                    )
+                })?;
                 if patch.active == Some(true) {
                     // The owner switched it back on: it starts afresh.
                     c.prepare_cached(
@@ -170,6 +182,37 @@ impl Store {
     }
 }
 
+/// Classifies a failed write of one of the owner's webhooks (`mask`: its events as bits;
+/// `seq`: the row an update writes). A `UNIQUE` violation is [`StoreError::DuplicateWebhook`] when another of the
+/// owner's webhooks has this URL key and shares an event, which is asked of the table
+/// rather than read from SQLite's message text (the only place it names the index). The
+/// transaction is still open (a failed statement undoes only itself) and holds the write
+/// lock, so the answer is the state the statement saw; and only a failure pays for it.
+/// Any other violation (an `id` collision) is a bug, left as `Db`.
+fn write_failed(
+    c: &Connection,
+    err: rusqlite::Error,
+    owner: &str,
+    url_key: &str,
+    mask: i64,
+    seq: Option<i64>,
+) -> StoreError {
+    if !is_unique_violation(&err) {
+        return err.into();
+    }
+    let clash = c
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM webhooks WHERE owner = ?1 AND url_key = ?2 \
+             AND events_mask & ?3 AND seq IS NOT ?4)",
+        )
+        .and_then(|mut q| q.query_row(rusqlite::params![owner, url_key, mask, seq], |r| r.get(0)));
+    match clash {
+        Ok(true) => StoreError::DuplicateWebhook,
+        Ok(false) => err.into(),
+        Err(e) => e.into(),
+    }
+}
+
 fn select_one(c: &Connection, owner: &str, id: &str) -> Result<Option<WebhookRow>, StoreError> {
     let mut q = c.prepare_cached(SELECT_ONE)?;
     Ok(q.query_row([id, owner], WebhookRow::from_row).optional()?)
@@ -182,4 +225,33 @@ pub(crate) fn ensure_owned(c: &Connection, owner: &str, id: &str) -> Result<(), 
         .query_row([id, owner], |r| r.get(0))
         .optional()?;
     found.map(|_| ()).ok_or(StoreError::WebhookNotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const INSERT_RAW: &str = "INSERT INTO webhooks (id, owner, url, url_key, events, \
+        events_mask, active, streamplace_format, created_at) \
+        VALUES (?1, 'did:plc:a', 'u', ?2, '[\"chat\"]', 1, 1, 0, 't')";
+
+    #[test]
+    fn only_a_shared_url_key_and_event_is_a_duplicate() {
+        let mut c = Connection::open_in_memory().unwrap();
+        super::super::migrate::run(&mut c).unwrap();
+        c.execute(INSERT_RAW, ["w1", "k"]).unwrap();
+        // The same id under another URL: a unique violation, but a bug, not a duplicate.
+        let e = c.execute(INSERT_RAW, ["w1", "other"]).unwrap_err();
+        assert!(is_unique_violation(&e));
+        let got = write_failed(&c, e, "did:plc:a", "other", 1, None);
+        assert!(matches!(got, StoreError::Db(_)), "{got:?}");
+        // Another webhook with the same URL key and event: the duplicate.
+        let e = c.execute(INSERT_RAW, ["w2", "k"]).unwrap_err();
+        let got = write_failed(&c, e, "did:plc:a", "k", 1, None);
+        assert!(matches!(got, StoreError::DuplicateWebhook), "{got:?}");
+        // Anything else passes through classified as usual.
+        let e = c.execute("INSERT INTO nowhere VALUES (1)", []).unwrap_err();
+        let got = write_failed(&c, e, "did:plc:a", "k", 1, None);
+        assert!(matches!(got, StoreError::Db(_)), "{got:?}");
+    }
 }

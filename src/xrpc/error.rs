@@ -7,7 +7,7 @@ use crate::auth::AuthError;
 use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use placehook_codegen::rt::{ValidationError, XrpcErrorBody};
+use placehook_codegen::rt::{MethodError, ValidationError, XrpcErrorBody};
 use std::borrow::Cow;
 
 /// An XRPC error response.
@@ -132,6 +132,22 @@ impl XrpcError {
     /// A lexicon-declared error of a method, with the status that fits it.
     pub fn declared(status: StatusCode, name: &'static str, message: impl Into<String>) -> Self {
         Self::new(status, name, message)
+    }
+}
+
+/// A method's generated error enum, with the HTTP status each of its variants is sent
+/// with (chosen by variant in `api::errors`, never by name), so that handlers return the
+/// lexicon's errors with `?`.
+pub trait DeclaredStatus: MethodError {
+    /// The status this error is sent with.
+    fn status(&self) -> StatusCode;
+}
+
+impl<E: DeclaredStatus> From<E> for XrpcError {
+    /// The declared name, and its message (the name again when it has none).
+    fn from(e: E) -> Self {
+        let message = e.message().unwrap_or(e.name()).to_string();
+        XrpcError::new(e.status(), e.name(), message)
     }
 }
 

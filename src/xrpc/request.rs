@@ -25,15 +25,17 @@ pub fn decode_params<T: DeserializeOwned>(
     serde_json::from_value(value).map_err(|e| XrpcError::invalid_request(format!("params: {e}")))
 }
 
-/// Read, validate and type a JSON body. Returns the raw value too (partial updates need
+/// Read, validate and type a JSON body declared as `encoding` (`application/json`: the
+/// only one this service's methods take). Returns the raw value too (partial updates need
 /// to know which fields were present).
 pub async fn decode_input<T: DeserializeOwned>(
     headers: &HeaderMap,
     body: Body,
     limit: usize,
+    encoding: &str,
     validate: fn(&Value) -> VResult,
 ) -> Result<(T, Value), XrpcError> {
-    check_json_content_type(headers)?;
+    check_content_type(headers, encoding)?;
     if let Some(len) = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
@@ -66,22 +68,22 @@ pub async fn decode_input<T: DeserializeOwned>(
     Ok((typed, value))
 }
 
-/// Procedures here take `application/json`; a charset parameter is fine.
-fn check_json_content_type(headers: &HeaderMap) -> Result<(), XrpcError> {
+/// The body must be sent as the lexicon's `encoding`; a charset parameter is fine.
+fn check_content_type(headers: &HeaderMap, encoding: &str) -> Result<(), XrpcError> {
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let mime = ct.split(';').next().unwrap_or("").trim();
-    if mime.eq_ignore_ascii_case("application/json") {
+    if mime.eq_ignore_ascii_case(encoding) {
         Ok(())
     } else if ct.is_empty() {
-        Err(XrpcError::invalid_request(
-            "missing Content-Type: this method takes application/json",
-        ))
+        Err(XrpcError::invalid_request(format!(
+            "missing Content-Type: this method takes {encoding}"
+        )))
     } else {
         Err(XrpcError::invalid_request(format!(
-            "wrong Content-Type {ct:?}: this method takes application/json"
+            "wrong Content-Type {ct:?}: this method takes {encoding}"
         )))
     }
 }

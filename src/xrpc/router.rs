@@ -1,12 +1,20 @@
-//! Routes, built from the generated method constants.
+//! Routes, built from the generated method types: each served method's path, HTTP method
+//! and extractor come from its lexicon, never from a hand-typed string.
 
-use super::{deadline, layers, XrpcError};
+use super::{deadline, layers, ServedMethod, Xrpc, XrpcError};
 use crate::api::{describe, owner, push, webhooks};
-use crate::lexicon::dev::placehook as ph;
-use crate::lexicon::place::stream::server as srv;
+use crate::lexicon::dev::placehook::{
+    describe_server::DescribeServer, list_deliveries::ListDeliveries, push_event::PushEvent,
+    redeliver::Redeliver, rotate_secret::RotateSecret, test_webhook::TestWebhook,
+};
+use crate::lexicon::place::stream::server::{
+    create_webhook::CreateWebhook, delete_webhook::DeleteWebhook, get_webhook::GetWebhook,
+    list_webhooks::ListWebhooks, update_webhook::UpdateWebhook,
+};
 use crate::lexicon::METHODS;
 use crate::state::AppState;
-use axum::extract::Path;
+use axum::extract::{Path, State};
+use axum::handler::Handler;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, MethodRouter};
@@ -17,36 +25,18 @@ use placehook_codegen::rt::XrpcKind;
 pub fn router(state: AppState) -> Router {
     let body_timeout = state.config.body_read_timeout;
     Router::new()
-        .route("/xrpc/_health", query(get(health)))
-        .route(
-            &path(srv::create_webhook::NSID),
-            procedure(post(webhooks::create)),
-        )
-        .route(
-            &path(srv::update_webhook::NSID),
-            procedure(post(webhooks::update)),
-        )
-        .route(
-            &path(srv::delete_webhook::NSID),
-            procedure(post(webhooks::delete)),
-        )
-        .route(&path(srv::get_webhook::NSID), query(get(webhooks::get)))
-        .route(&path(srv::list_webhooks::NSID), query(get(webhooks::list)))
-        .route(&path(ph::push_event::NSID), procedure(post(push::push)))
-        .route(
-            &path(ph::rotate_secret::NSID),
-            procedure(post(owner::rotate)),
-        )
-        .route(
-            &path(ph::redeliver::NSID),
-            procedure(post(owner::redeliver)),
-        )
-        .route(&path(ph::test_webhook::NSID), procedure(post(owner::test)))
-        .route(&path(ph::list_deliveries::NSID), query(get(owner::list)))
-        .route(
-            &path(ph::describe_server::NSID),
-            query(get(describe::describe)),
-        )
+        .route("/xrpc/_health", only(get(health), "GET"))
+        .xrpc(CreateWebhook, webhooks::create)
+        .xrpc(UpdateWebhook, webhooks::update)
+        .xrpc(DeleteWebhook, webhooks::delete)
+        .xrpc(GetWebhook, webhooks::get)
+        .xrpc(ListWebhooks, webhooks::list)
+        .xrpc(PushEvent, push::push)
+        .xrpc(RotateSecret, owner::rotate)
+        .xrpc(Redeliver, owner::redeliver)
+        .xrpc(TestWebhook, owner::test)
+        .xrpc(ListDeliveries, owner::list)
+        .xrpc(DescribeServer, describe::describe)
         .route("/xrpc/{nsid}", any(unimplemented))
         // Only the XRPC routes above answer cross-origin requests.
         .layer(layers::cors())
@@ -61,16 +51,37 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::trace::TraceLayer::new_for_http().on_failure(layers::log_failure))
 }
 
-fn path(nsid: &str) -> String {
-    format!("/xrpc/{nsid}")
+/// Routing a served method to its handler.
+pub trait XrpcRoutes {
+    /// Serves `M` at `M::PATH` with `handler`: `GET` for a query, `POST` for a procedure,
+    /// and a 400 naming the right one for any other HTTP method. The handler must take
+    /// `(State<AppState>, Xrpc<M>)`, so a method cannot be routed to another's handler.
+    fn xrpc<M, Mk, H>(self, method: M, handler: H) -> Self
+    where
+        M: ServedMethod,
+        Mk: 'static,
+        H: Handler<(Mk, State<AppState>, Xrpc<M>), AppState>;
 }
 
-fn procedure(r: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    r.fallback(|uri: Uri| async move { wrong_method(&uri, "POST") })
+impl XrpcRoutes for Router<AppState> {
+    fn xrpc<M, Mk, H>(self, _: M, handler: H) -> Self
+    where
+        M: ServedMethod,
+        Mk: 'static,
+        H: Handler<(Mk, State<AppState>, Xrpc<M>), AppState>,
+    {
+        let route = match M::KIND {
+            XrpcKind::Procedure => only(post(handler), "POST"),
+            // `XrpcMethod` is only generated for queries and procedures.
+            XrpcKind::Query | XrpcKind::Subscription => only(get(handler), "GET"),
+        };
+        self.route(M::PATH, route)
+    }
 }
 
-fn query(r: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    r.fallback(|uri: Uri| async move { wrong_method(&uri, "GET") })
+/// Answers any other HTTP method than `expected` with a 400 that names it.
+fn only(r: MethodRouter<AppState>, expected: &'static str) -> MethodRouter<AppState> {
+    r.fallback(move |uri: Uri| async move { wrong_method(&uri, expected) })
 }
 
 fn wrong_method(uri: &Uri, expected: &str) -> XrpcError {

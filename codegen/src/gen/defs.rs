@@ -1,7 +1,8 @@
 //! Emission of one document's defs: Rust types and their validation functions.
 
 use super::names::{camel, ident, snake, Scope};
-use super::{methods, static_ident, Gen};
+use super::tokens::{doc_attr, lit_str, opt};
+use super::{static_ident, Gen};
 use crate::schema::*;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -18,8 +19,9 @@ pub(crate) struct DocEmitter<'g, 'c> {
 enum FieldKind {
     /// `T` (required, not nullable)
     Plain,
-    /// `T` filled by a serde default (optional with a lexicon default)
-    Defaulted(TokenStream),
+    /// `T` filled by a serde default (optional with a lexicon default): the name of the
+    /// module-level function that makes the default
+    Defaulted(String),
     /// `Option<T>` skipped when `None` (optional)
     Optional,
     /// `Option<T>`, always written (required and nullable: `null` is a value)
@@ -99,16 +101,15 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                     quote!(Err(path.error("unexpected lexicon type: token"))),
                 );
             }
-            Schema::Query(m) | Schema::Procedure(m) => {
-                let procedure = matches!(def, Schema::Procedure(_));
-                methods::method(self, m, procedure, &doc)?;
+            // The method's own items come from `methods`; as a def it is only ever an
+            // error to refer to.
+            Schema::Query(_) | Schema::Procedure(_) => {
                 self.check_fn(
                     &check,
                     quote!(Err(path.error("unexpected lexicon type: method"))),
                 );
             }
-            Schema::Subscription(s) => {
-                methods::subscription(self, s, &doc)?;
+            Schema::Subscription(_) => {
                 self.check_fn(
                     &check,
                     quote!(Err(path.error("unexpected lexicon type: subscription"))),
@@ -160,6 +161,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
         let ty = ident(name);
         let mut fields = Vec::new();
         let mut checks = Vec::new();
+        let mut ctor = Constructor::default();
         let mut field_scope = Scope::default();
         field_scope.claim("extra");
         field_scope.claim("type_");
@@ -185,10 +187,12 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                     },
                 });
             }
+            ctor.field(&fname, &t, &kind);
             let fdoc = doc_attr(s.description(), prop);
             let field = match kind {
                 FieldKind::Plain => quote!(#fdoc #[serde(rename = #prop)] pub #fname: #t),
                 FieldKind::Defaulted(f) => {
+                    let f = lit_str(&f);
                     quote!(#fdoc #[serde(rename = #prop, default = #f)] pub #fname: #t)
                 }
                 FieldKind::Optional => quote! {
@@ -208,6 +212,14 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             };
             fields.push(field);
         }
+        // A record made here names its collection, as one read from a repo does.
+        let is_record = matches!(self.g.cat.def(owner), Some(Schema::Record(_)))
+            && self.g.info.get(owner).is_some_and(|i| i.ty == name);
+        if is_record {
+            let nsid = owner.split_once('#').map_or(owner, |(n, _)| n);
+            ctor.type_ = quote!(Some(#nsid.to_string()));
+        }
+        let ctor = ctor.finish(&ty);
         self.items.push(quote! {
             #doc
             #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -227,6 +239,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                     rt::check_extra(path, &self.extra)
                 }
             }
+            #ctor
         });
     }
 
@@ -353,7 +366,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                         #[doc(hidden)]
                         pub fn #f() -> #t { #expr }
                     });
-                    FieldKind::Defaulted(lit_str(&fname))
+                    FieldKind::Defaulted(fname)
                 }
                 None => FieldKind::Optional,
             },
@@ -814,25 +827,74 @@ pub(crate) fn string_rules(st: &StringSchema) -> TokenStream {
     }
 }
 
-/// `Some(x)` / `None` tokens.
-pub(crate) fn opt(v: Option<TokenStream>) -> TokenStream {
-    match v {
-        Some(t) => quote!(Some(#t)),
-        None => quote!(None),
+/// `new` for a generated struct: its required fields as arguments, everything else at its
+/// lexicon default or absent, so hand-written code never spells out `$type` or unknown
+/// fields. A struct without required fields also gets `Default`.
+struct Constructor {
+    args: Vec<TokenStream>,
+    inits: Vec<TokenStream>,
+    /// The `$type` it starts with: `None`, or a record's NSID.
+    type_: TokenStream,
+}
+
+impl Default for Constructor {
+    fn default() -> Self {
+        Constructor {
+            args: Vec::new(),
+            inits: Vec::new(),
+            type_: quote!(None),
+        }
     }
 }
 
-/// A `#[doc]` attribute from a description, falling back to the lexicon name.
-pub(crate) fn doc_attr(desc: Option<&str>, fallback: &str) -> TokenStream {
-    let text = match desc {
-        Some(d) => format!("{d}\n\nLexicon: `{fallback}`"),
-        None => format!("Lexicon: `{fallback}`"),
-    };
-    quote!(#[doc = #text])
-}
+impl Constructor {
+    fn field(&mut self, name: &proc_macro2::Ident, t: &TokenStream, kind: &FieldKind) {
+        let init = match kind {
+            FieldKind::Plain => {
+                self.args.push(quote!(#name: #t));
+                quote!(#name)
+            }
+            FieldKind::Nullable => {
+                self.args.push(quote!(#name: ::std::option::Option<#t>));
+                quote!(#name)
+            }
+            FieldKind::Defaulted(f) => {
+                let f = ident(f);
+                quote!(#name: #f())
+            }
+            FieldKind::Optional | FieldKind::OptionalNullable => quote!(#name: None),
+        };
+        self.inits.push(init);
+    }
 
-/// A string literal token (for serde's `default = "path"` attribute).
-fn lit_str(s: &str) -> TokenStream {
-    let lit = syn::LitStr::new(s, proc_macro2::Span::call_site());
-    quote!(#lit)
+    fn finish(self, ty: &proc_macro2::Ident) -> TokenStream {
+        let Constructor { args, inits, type_ } = self;
+        let default = if args.is_empty() {
+            quote! {
+                impl ::std::default::Default for #ty {
+                    fn default() -> Self {
+                        Self::new()
+                    }
+                }
+            }
+        } else {
+            TokenStream::new()
+        };
+        quote! {
+            impl #ty {
+                /// A value with these required fields; optional fields are absent (or take
+                /// their lexicon default), with no unknown fields, and a `$type` only for a
+                /// record (its collection).
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(#(#args),*) -> Self {
+                    #ty {
+                        #(#inits,)*
+                        type_: #type_,
+                        extra: ::serde_json::Map::new(),
+                    }
+                }
+            }
+            #default
+        }
+    }
 }

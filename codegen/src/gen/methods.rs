@@ -1,15 +1,18 @@
-//! Emission for XRPC methods: params, bodies, error enums, and the root registry.
+//! Emission for XRPC methods: params, bodies, error enums, the type implementing
+//! `rt::XrpcMethod`, and the root registry.
 
-use super::defs::{opt, DocEmitter};
+use super::defs::DocEmitter;
 use super::names::{camel, ident};
 use super::Gen;
 use crate::schema::*;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Emit a query or procedure's items.
+/// Emit a query or procedure's items: the module-level constants and functions, and a
+/// unit struct implementing `rt::XrpcMethod` that gathers them.
 pub(crate) fn method(
     e: &mut DocEmitter<'_, '_>,
+    name: &str,
     m: &MethodSchema,
     procedure: bool,
     doc: &TokenStream,
@@ -23,17 +26,28 @@ pub(crate) fn method(
         #doc
         pub const KIND: rt::XrpcKind = #kind;
     });
-    params(e, m.parameters.as_ref());
-    if procedure {
+    let params = params(e, m.parameters.as_ref());
+    let input = if procedure {
         body(
             e,
             m.input.as_ref(),
             "Input",
             "validate_input",
             "INPUT_ENCODING",
-        );
-    }
-    body(
+        )
+    } else {
+        // A query has no body: the trait's input parts say so.
+        e.items.push(quote! {
+            /// A query has no body.
+            pub const INPUT_ENCODING: ::std::option::Option<&str> = None;
+            /// A query has no body, so anything convertible passes.
+            pub fn validate_input(value: &::serde_json::Value) -> rt::VResult {
+                rt::check_convertible(value, &rt::Path::Root)
+            }
+        });
+        quote!(rt::Empty)
+    };
+    let output = body(
         e,
         m.output.as_ref(),
         "Output",
@@ -41,6 +55,37 @@ pub(crate) fn method(
         "OUTPUT_ENCODING",
     );
     errors(e, &m.errors);
+    let uri = format!("{}#{}", e.nsid, name);
+    let ty = ident(&e.g.info[&uri].ty);
+    let nsid = &e.nsid;
+    let path = format!("/xrpc/{nsid}");
+    let ty_doc = format!("`{nsid}` as a type, for routing, decoding and validating its calls.");
+    e.items.push(quote! {
+        #[doc = #ty_doc]
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+        pub struct #ty;
+        impl rt::XrpcMethod for #ty {
+            const NSID: &'static str = NSID;
+            const PATH: &'static str = #path;
+            const KIND: rt::XrpcKind = KIND;
+            const PARAMS: &'static [(&'static str, rt::ParamKind)] = PARAMS;
+            const INPUT_ENCODING: ::std::option::Option<&'static str> = INPUT_ENCODING;
+            const OUTPUT_ENCODING: ::std::option::Option<&'static str> = OUTPUT_ENCODING;
+            type Params = #params;
+            type Input = #input;
+            type Output = #output;
+            type Error = Error;
+            fn validate_params(value: &::serde_json::Value) -> rt::VResult {
+                validate_params(value)
+            }
+            fn validate_input(value: &::serde_json::Value) -> rt::VResult {
+                validate_input(value)
+            }
+            fn validate_output(value: &::serde_json::Value) -> rt::VResult {
+                validate_output(value)
+            }
+        }
+    });
     Ok(())
 }
 
@@ -71,18 +116,19 @@ pub(crate) fn subscription(
     Ok(())
 }
 
-fn params(e: &mut DocEmitter<'_, '_>, p: Option<&ObjectSchema>) {
+/// Emit the params items; returns the Rust type of the decoded params.
+fn params(e: &mut DocEmitter<'_, '_>, p: Option<&ObjectSchema>) -> TokenStream {
     let owner = format!("{}#main", e.nsid);
     let Some(p) = p else {
         e.items.push(quote! {
             /// Parameter names and kinds (this method takes none).
-            pub static PARAMS: &[(&str, rt::ParamKind)] = &[];
+            pub const PARAMS: &[(&str, rt::ParamKind)] = &[];
             /// Validate parameters (this method takes none, so anything convertible passes).
             pub fn validate_params(value: &::serde_json::Value) -> rt::VResult {
                 rt::check_convertible(value, &rt::Path::Root)
             }
         });
-        return;
+        return quote!(rt::Empty);
     };
     e.object_struct("Params", p, &owner, &quote!(#[doc = "Query parameters."]));
     let mut arms = Vec::new();
@@ -110,7 +156,7 @@ fn params(e: &mut DocEmitter<'_, '_>, p: Option<&ObjectSchema>) {
     }
     e.items.push(quote! {
         /// Parameter names and kinds, for decoding a query string.
-        pub static PARAMS: &[(&str, rt::ParamKind)] = &[#(#kinds),*];
+        pub const PARAMS: &[(&str, rt::ParamKind)] = &[#(#kinds),*];
         /// Validate decoded parameters (a non-object counts as `{}`, as in the reference).
         #[allow(unused_variables, clippy::all)]
         pub fn validate_params(value: &::serde_json::Value) -> rt::VResult {
@@ -124,6 +170,7 @@ fn params(e: &mut DocEmitter<'_, '_>, p: Option<&ObjectSchema>) {
             Ok(())
         }
     });
+    quote!(Params)
 }
 
 fn has_default(s: &Schema) -> bool {
@@ -151,13 +198,15 @@ fn param_kind(name: &str, s: &Schema) -> TokenStream {
     quote!((#name, #k))
 }
 
+/// Emit a body's items; returns its Rust type: the generated one, JSON for a body without
+/// a schema, `rt::Empty` when there is no body.
 fn body(
     e: &mut DocEmitter<'_, '_>,
     b: Option<&Body>,
     name: &str,
     validate: &str,
     encoding_const: &str,
-) {
+) -> TokenStream {
     let vfn = ident(validate);
     let enc = ident(encoding_const);
     let Some(b) = b else {
@@ -169,7 +218,7 @@ fn body(
                 rt::check_convertible(value, &rt::Path::Root)
             }
         });
-        return;
+        return quote!(rt::Empty);
     };
     let encoding = &b.encoding;
     e.items.push(quote! {
@@ -177,8 +226,13 @@ fn body(
         pub const #enc: ::std::option::Option<&str> = Some(#encoding);
     });
     let owner = format!("{}#main", e.nsid);
+    let ty = ident(name);
+    let mut rust_type = quote!(#ty);
     let check = match b.schema.as_deref() {
-        None => quote!(Ok(())),
+        None => {
+            rust_type = quote!(::serde_json::Value);
+            quote!(Ok(()))
+        }
         Some(Schema::Object(o)) => {
             let doc = quote!(#[doc = "Body of this method."]);
             e.object_struct(name, o, &owner, &doc);
@@ -187,13 +241,18 @@ fn body(
         }
         Some(Schema::Ref(r)) => {
             let t = e.ref_type(&r.target);
-            let ty = ident(name);
             e.items
                 .push(quote!(#[doc = "Body of this method."] pub type #ty = #t;));
             must_be_obj(e.g, &r.target)
         }
         Some(s @ Schema::Union(u)) => {
-            e.rust_type(s, name, &owner);
+            // `Input` and `Output` are reserved in the scope, so such a union gets a free
+            // variant of the name, and the name becomes an alias of it.
+            let t = e.rust_type(s, name, &owner);
+            if t.to_string() != name {
+                e.items
+                    .push(quote!(#[doc = "Body of this method."] pub type #ty = #t;));
+            }
             let refs = &u.refs;
             let arms = u.refs.iter().map(|r| {
                 let c = must_be_obj(e.g, r);
@@ -217,7 +276,10 @@ fn body(
                 }
             }}
         }
-        Some(_) => quote!(Ok(())),
+        Some(_) => {
+            rust_type = quote!(::serde_json::Value);
+            quote!(Ok(()))
+        }
     };
     e.items.push(quote! {
         /// Validate a body value exactly as the reference validator would.
@@ -227,6 +289,7 @@ fn body(
             #check
         }
     });
+    rust_type
 }
 
 /// `object(concreteDef)`: an object def is checked fully; any other def only needs an object.
@@ -249,11 +312,6 @@ fn must_be_obj(g: &Gen<'_>, target: &str) -> TokenStream {
 fn errors(e: &mut DocEmitter<'_, '_>, errors: &[ErrorDecl]) {
     let variants: Vec<_> = errors.iter().map(|x| ident(&camel(&x.name))).collect();
     let names: Vec<_> = errors.iter().map(|x| x.name.as_str()).collect();
-    let docs: Vec<_> = errors
-        .iter()
-        .map(|x| opt(x.description.as_ref().map(|d| quote!(#d))))
-        .map(|d| quote!(#d))
-        .collect();
     let descs = errors.iter().map(|x| {
         let d = x.description.clone().unwrap_or_else(|| x.name.clone());
         quote!(#[doc = #d])
@@ -263,7 +321,6 @@ fn errors(e: &mut DocEmitter<'_, '_>, errors: &[ErrorDecl]) {
     let n2 = names.iter();
     let n3 = names.iter();
     let v4 = variants.iter();
-    let _ = docs;
     // An uninhabited enum matches with `*self`; a reference is always inhabited.
     let message_body = if errors.is_empty() {
         quote!(match *self {})
@@ -302,6 +359,15 @@ fn errors(e: &mut DocEmitter<'_, '_>, errors: &[ErrorDecl]) {
             }
         }
         impl ::std::error::Error for Error {}
+        impl rt::MethodError for Error {
+            const NAMES: &'static [&'static str] = Error::NAMES;
+            fn name(&self) -> &'static str {
+                Error::name(self)
+            }
+            fn message(&self) -> ::std::option::Option<&str> {
+                Error::message(self)
+            }
+        }
         impl ::serde::Serialize for Error {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
                 ::serde::Serialize::serialize(&rt::XrpcErrorBody { error: self.name(), message: self.message() }, s)

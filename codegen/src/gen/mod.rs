@@ -6,6 +6,7 @@
 mod defs;
 mod methods;
 pub mod names;
+mod tokens;
 
 use crate::catalog::Catalog;
 use crate::schema::Schema;
@@ -62,7 +63,8 @@ pub(crate) fn module_path(nsid: &str) -> Vec<String> {
 /// What generation knows about one def.
 #[derive(Debug, Clone)]
 pub(crate) struct DefInfo {
-    /// The Rust type name (or const name for tokens).
+    /// The Rust type name (or const name for tokens; for a query or procedure, the name
+    /// of the type implementing `rt::XrpcMethod`, after the NSID's last segment).
     pub ty: String,
     /// The check function name (JSON values).
     pub check: String,
@@ -102,6 +104,9 @@ impl<'c> Gen<'c> {
             for (name, def) in &doc.defs {
                 let wanted = match def {
                     Schema::Token(_) => names::snake(name).to_uppercase(),
+                    Schema::Query(_) | Schema::Procedure(_) => {
+                        names::camel(doc.id.rsplit('.').next().unwrap_or(&doc.id))
+                    }
                     _ => names::camel(name),
                 };
                 let ty = scope.claim(&wanted);
@@ -168,6 +173,13 @@ impl<'c> Gen<'c> {
         let doc = self.cat.doc(nsid).expect("listed doc").clone();
         let mut out = defs::DocEmitter::new(self, nsid);
         for (name, def) in &doc.defs {
+            let doc = tokens::doc_attr(def.description(), &format!("{nsid}#{name}"));
+            match def {
+                Schema::Query(m) => methods::method(&mut out, name, m, false, &doc)?,
+                Schema::Procedure(m) => methods::method(&mut out, name, m, true, &doc)?,
+                Schema::Subscription(s) => methods::subscription(&mut out, s, &doc)?,
+                _ => {}
+            }
             out.def(name, def)?;
         }
         let items = out.finish();

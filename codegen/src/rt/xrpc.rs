@@ -16,6 +16,67 @@ pub enum XrpcKind {
     Subscription,
 }
 
+/// One XRPC query or procedure, as a type: the generator emits a unit struct per method
+/// (named after the NSID's last segment, e.g. `create_webhook::CreateWebhook`) that
+/// gathers what its module holds, so servers and clients can be written once, generically.
+pub trait XrpcMethod: Send + Sync + 'static {
+    /// The method's NSID.
+    const NSID: &'static str;
+    /// Its HTTP path, `/xrpc/<NSID>`.
+    const PATH: &'static str;
+    /// Query (`GET`) or procedure (`POST`).
+    const KIND: XrpcKind;
+    /// Parameter names and kinds, for [`params_from_pairs`].
+    const PARAMS: &'static [(&'static str, ParamKind)];
+    /// The input body's declared encoding; `None` for queries and bodiless procedures.
+    const INPUT_ENCODING: Option<&'static str>;
+    /// The output body's declared encoding; `None` without an output.
+    const OUTPUT_ENCODING: Option<&'static str>;
+    /// The decoded parameters ([`Empty`] when the method declares none).
+    type Params: DeserializeOwned + Send + 'static;
+    /// The decoded input ([`Empty`] without a body, JSON for a body without a schema).
+    type Input: DeserializeOwned + Send + 'static;
+    /// The output ([`Empty`] without a body, JSON for a body without a schema).
+    type Output: Serialize + DeserializeOwned + Send + 'static;
+    /// The errors the lexicon declares for this method.
+    type Error: MethodError;
+    /// Validate decoded parameters (see [`params_from_pairs`]) as the reference would.
+    fn validate_params(value: &Value) -> VResult;
+    /// Validate an input body as the reference would.
+    fn validate_input(value: &Value) -> VResult;
+    /// Validate an output body as the reference would.
+    fn validate_output(value: &Value) -> VResult;
+}
+
+/// The errors one method declares: its generated `Error` enum, one variant per name,
+/// each with an optional message.
+pub trait MethodError: std::error::Error + Send + Sync + 'static {
+    /// Every declared name, in lexicon order.
+    const NAMES: &'static [&'static str];
+    /// The XRPC `error` name.
+    fn name(&self) -> &'static str;
+    /// The human-readable message, if any.
+    fn message(&self) -> Option<&str>;
+}
+
+/// A part a method does not declare: no parameters, no input, no output. Decodes from any
+/// value (ignoring it) and encodes as `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Empty;
+
+impl Serialize for Empty {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        s.serialize_map(Some(0))?.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Empty {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Empty)
+    }
+}
+
 /// The XRPC error body `{"error": Name, "message": text}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct XrpcErrorBody<'a> {
