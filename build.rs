@@ -2,8 +2,8 @@
 //! written only to `OUT_DIR`. The codegen test fixtures are compiled the same way, so the
 //! integration tests can exercise generated code for edge-case lexicons.
 
-use placehook_codegen::catalog::{lexicon_files, Catalog};
 use placehook_codegen::gen::{generate, Options};
+use placehook_lex::catalog::{lexicon_files, Catalog};
 use std::path::{Path, PathBuf};
 
 fn compile(dir: &Path, root: &str, out: &Path) {

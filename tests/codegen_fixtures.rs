@@ -8,7 +8,7 @@ mod fixtures {
 }
 
 use fixtures::io::placehook::fixture::{list, methods, shapes, stream, tree};
-use placehook_codegen::rt::Validate;
+use placehook_lexrt::Validate;
 use serde_json::json;
 
 #[test]
@@ -115,7 +115,7 @@ fn named_string_defs_and_special_types_validate() {
 
 #[test]
 fn methods_have_kinds_params_bodies_and_error_enums() {
-    use placehook_codegen::rt::{params_from_pairs, XrpcKind};
+    use placehook_lexrt::{params_from_pairs, XrpcKind};
     assert_eq!(methods::KIND, XrpcKind::Procedure);
     assert_eq!(list::KIND, XrpcKind::Query);
     assert_eq!(stream::KIND, XrpcKind::Subscription);

@@ -67,7 +67,7 @@ impl AppState {
         headers: &HeaderMap,
         body: axum::body::Body,
         nsid: &str,
-        validate: fn(&serde_json::Value) -> placehook_codegen::rt::VResult,
+        validate: fn(&serde_json::Value) -> placehook_lexrt::VResult,
     ) -> Result<Call<T>, XrpcError> {
         let (input, raw) =
             crate::xrpc::request::decode_input(headers, body, self.config.max_body_bytes, validate)
@@ -82,8 +82,8 @@ impl AppState {
         headers: &HeaderMap,
         query: Option<&str>,
         nsid: &str,
-        kinds: &[(&str, placehook_codegen::rt::ParamKind)],
-        validate: fn(&serde_json::Value) -> placehook_codegen::rt::VResult,
+        kinds: &[(&str, placehook_lexrt::ParamKind)],
+        validate: fn(&serde_json::Value) -> placehook_lexrt::VResult,
     ) -> Result<(T, Caller), XrpcError> {
         let params = crate::xrpc::request::decode_params(query, kinds, validate)?;
         let caller = self.caller(headers, nsid).await?;

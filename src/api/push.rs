@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use placehook_codegen::rt::{Path, VResult};
+use placehook_lexrt::{Path, VResult};
 use serde_json::Value;
 
 /// `dev.placehook.pushEvent`

@@ -13,7 +13,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use placehook_codegen::rt::Validate;
+use placehook_lexrt::Validate;
 
 type XrpcResult<T> = Result<Json<T>, XrpcError>;
 

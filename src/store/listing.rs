@@ -103,7 +103,7 @@ impl Store {
             extra: Default::default(),
         };
         debug_assert!(
-            placehook_codegen::rt::Validate::validate(&out).is_ok(),
+            placehook_lexrt::Validate::validate(&out).is_ok(),
             "listWebhooks output fails its lexicon"
         );
         let page: Arc<str> = serde_json::to_string(&out)

@@ -122,7 +122,7 @@ impl Parser<'_> {
             None => self.err("$", "missing required field \"lexicon\""),
         }
         let id = self.req_str("$", obj, "id").unwrap_or_default();
-        if !id.is_empty() && crate::formats::nsid(&id).is_err() {
+        if !id.is_empty() && placehook_lexrt::formats::nsid(&id).is_err() {
             self.err("$.id", format!("{id:?} is not a valid NSID"));
         }
         self.doc_id = id.clone();
@@ -264,7 +264,7 @@ impl Parser<'_> {
     fn string(&mut self, path: &str, obj: &Map<String, Value>, meta: Meta) -> Schema {
         let format = self.opt_str(path, obj, "format");
         if let Some(f) = &format {
-            if crate::formats::Format::from_name(f).is_none() {
+            if placehook_lexrt::formats::Format::from_name(f).is_none() {
                 self.err(
                     &format!("{path}.format"),
                     format!("unknown string format {f:?}"),
@@ -421,7 +421,7 @@ impl Parser<'_> {
         if let Some(k) = &key {
             let ok = matches!(k.as_str(), "tid" | "nsid" | "any")
                 || k.strip_prefix("literal:")
-                    .is_some_and(|l| crate::formats::record_key(l).is_ok());
+                    .is_some_and(|l| placehook_lexrt::formats::record_key(l).is_ok());
             if !ok {
                 self.err(
                     &format!("{path}.key"),
@@ -696,7 +696,7 @@ pub fn resolve_ref(doc_id: &str, raw: &str) -> Result<String, String> {
     if name.contains('#') {
         return Err(format!("ref {raw:?} has more than one '#'"));
     }
-    if crate::formats::nsid(nsid).is_err() {
+    if placehook_lexrt::formats::nsid(nsid).is_err() {
         return Err(format!("ref {raw:?} does not name a valid NSID"));
     }
     if !valid_def_name(name) {

@@ -7,7 +7,7 @@
 //! instead each position is classified when it is validated; the conversion is local to an
 //! object and its direct children, which makes this exact.
 
-use super::path::{Path, VResult};
+use crate::path::{Path, VResult};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 
@@ -75,7 +75,7 @@ fn is_cid_like(m: &Map<String, Value>) -> bool {
             (Value::String(x), Value::String(y)) => x == y,
             (Value::Bool(x), Value::Bool(y)) => x == y,
             (Value::Number(x), Value::Number(y)) => {
-                super::checks::js_number(x) == super::checks::js_number(y)
+                crate::checks::js_number(x) == crate::checks::js_number(y)
             }
             _ => false,
         },

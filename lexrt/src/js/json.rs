@@ -14,7 +14,7 @@ use serde_json::{Map, Number, Value};
 /// 2,000 levels, so deeper input is invalid for the reference too.
 pub const MAX_DEPTH: usize = 2000;
 
-/// Stand-in for `±Infinity` (see [`crate::rt::is_js_integer`]).
+/// Stand-in for `±Infinity` (see [`crate::is_js_integer`]).
 pub const INFINITY_SENTINEL: f64 = f64::MAX;
 
 /// Parse one JSON text.

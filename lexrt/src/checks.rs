@@ -3,9 +3,9 @@
 //! Rules are plain data (`const`-constructible, so generated code keeps them in statics
 //! and the dynamic validator builds them from a parsed schema).
 
-use super::lexvalue::{classify, LexValue};
-use super::path::{Path, VResult};
 use crate::formats::Format;
+use crate::lexvalue::{classify, LexValue};
+use crate::path::{Path, VResult};
 use crate::text;
 use serde_json::{Number, Value};
 use std::borrow::Cow;
@@ -73,7 +73,7 @@ pub fn js_number(n: &Number) -> f64 {
 /// infinities), so that value counts as infinite here.
 pub fn is_js_integer(n: &Number) -> bool {
     let f = js_number(n);
-    f.is_finite() && f.abs() != crate::jsjson::INFINITY_SENTINEL && f.fract() == 0.0
+    f.is_finite() && f.abs() != crate::js::json::INFINITY_SENTINEL && f.fract() == 0.0
 }
 
 /// Validate a present `boolean`.
