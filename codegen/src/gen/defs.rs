@@ -608,7 +608,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                 quote!({})
             };
             // A key absent from a plain object reads an inherited member in JavaScript.
-            let absent = if placehook_lexrt::is_object_proto(prop) {
+            let absent = if placehook_lexrt::js::object::is_object_proto(prop) {
                 quote!(rt::Prop::Function)
             } else {
                 quote!(rt::Prop::Missing)

@@ -22,6 +22,7 @@
 //! Nothing here allocates, except for CID strings longer than 128 (base58)
 //! or 160 (base32) characters, far beyond real atproto CIDs (59 chars).
 
+use crate::js;
 use std::fmt;
 
 /// Why a value failed a format check; `Display` gives a short human reason.
@@ -132,43 +133,6 @@ impl fmt::Display for Format {
 // ---------------------------------------------------------------------------
 // small helpers
 
-/// Number of UTF-16 code units of `s` (JS `.length`).
-pub fn utf16_len(s: &str) -> usize {
-    if s.is_ascii() {
-        return s.len();
-    }
-    s.chars().map(char::len_utf16).sum()
-}
-
-/// JS `s.length > max`, computed without counting when the byte length decides
-/// (UTF-16 length <= UTF-8 length).
-fn utf16_len_exceeds(s: &str, max: usize) -> bool {
-    s.len() > max && utf16_len(s) > max
-}
-
-/// JS `\s` without the `u` flag (WhiteSpace + LineTerminator), per code point.
-fn is_js_space(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
-}
-
-/// JS `.` (no `s`/`u` flags) applied to a whole char: one code unit that is
-/// not a line terminator. Astral chars are two code units, so `.` followed by
-/// anything but another wildcard never matches them; every caller below is in
-/// that situation.
-fn js_dot(c: char) -> bool {
-    !matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') && (c as u32) < 0x10000
-}
-
 fn all_bytes(s: &[u8], f: impl Fn(u8) -> bool) -> bool {
     s.iter().all(|&b| f(b))
 }
@@ -186,7 +150,7 @@ pub fn did(s: &str) -> Result<(), FormatError> {
     if !s.starts_with("did:") {
         return Err(FormatError("DID requires \"did:\" prefix"));
     }
-    if utf16_len_exceeds(s, 2048) {
+    if js::string::utf16_len_exceeds(s, 2048) {
         return Err(FormatError("DID is too long (2048 chars max)"));
     }
     if s.ends_with(':') || s.ends_with('%') {
@@ -272,7 +236,7 @@ pub fn at_identifier(s: &str) -> Result<(), FormatError> {
 /// segment that is letters/digits only and starts with a letter.
 pub fn nsid(s: &str) -> Result<(), FormatError> {
     let b = s.as_bytes();
-    if utf16_len_exceeds(s, 253 + 1 + 63) {
+    if js::string::utf16_len_exceeds(s, 253 + 1 + 63) {
         return Err(FormatError("NSID is too long (317 chars max)"));
     }
     if !all_bytes(b, |c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-') {
@@ -328,7 +292,7 @@ pub fn tid(s: &str) -> Result<(), FormatError> {
 /// `[a-zA-Z0-9_~.:-]`, and not `.` or `..`.
 pub fn record_key(s: &str) -> Result<(), FormatError> {
     let b = s.as_bytes();
-    if b.is_empty() || utf16_len_exceeds(s, 512) {
+    if b.is_empty() || js::string::utf16_len_exceeds(s, 512) {
         return Err(FormatError("record key must be 1 to 512 characters"));
     }
     if s == "." || s == ".." {
@@ -369,7 +333,7 @@ pub fn uri(s: &str) -> Result<(), FormatError> {
         Some(c) if c != '/' => {}
         _ => return Err(ERR),
     }
-    if rest.chars().any(is_js_space) {
+    if rest.chars().any(js::regex::is_space) {
         return Err(ERR);
     }
     Ok(())
@@ -385,7 +349,7 @@ pub fn uri(s: &str) -> Result<(), FormatError> {
 /// pointer whose percent-encoding decodes (`decodeURIComponent`).
 pub fn at_uri(s: &str) -> Result<(), FormatError> {
     let b = s.as_bytes();
-    if utf16_len_exceeds(s, 8192) {
+    if js::string::utf16_len_exceeds(s, 8192) {
         return Err(FormatError("ATURI exceeds maximum length"));
     }
     // INVALID_CHAR_REGEXP = /[^a-zA-Z0-9._~:@!$&'()*+,;=%/\\[\]#?-]/
@@ -721,7 +685,7 @@ pub fn cid(s: &str) -> Result<(), FormatError> {
     if s.is_empty() {
         return Err(FormatError("must be a cid string"));
     }
-    if utf16_len_exceeds(s, 128) {
+    if js::string::utf16_len_exceeds(s, 128) {
         return Err(FormatError("cid string too long (128 chars max)"));
     }
     let first = s.as_bytes()[0];
@@ -760,7 +724,7 @@ const BASE36_ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 /// also check the object shape: exactly one key, `$link`, holding a string
 /// (otherwise `parseLexLink` leaves it a plain object and `cid-link` fails).
 pub fn cid_link(s: &str) -> Result<(), FormatError> {
-    if s.is_empty() || utf16_len_exceeds(s, 2048) {
+    if s.is_empty() || js::string::utf16_len_exceeds(s, 2048) {
         return Err(FormatError("must be a CID"));
     }
     cid(s).map_err(|_| FormatError("must be a CID"))
@@ -1180,7 +1144,7 @@ impl Sep {
         match (self, c) {
             (Sep::None, _) => true,
             (Sep::Lit(l), Some(c)) => l == c,
-            (Sep::Any, Some(c)) => js_dot(c),
+            (Sep::Any, Some(c)) => js::regex::is_dot(c),
             _ => false,
         }
     }
@@ -1434,7 +1398,9 @@ fn time_plain(x: &[char], sep: Sep) -> bool {
     };
     // (.[0-9]{1,9})?$
     let frac = |r: &[char]| -> bool {
-        (2..=10).contains(&r.len()) && js_dot(r[0]) && r[1..].iter().all(char::is_ascii_digit)
+        (2..=10).contains(&r.len())
+            && js::regex::is_dot(r[0])
+            && r[1..].iter().all(char::is_ascii_digit)
     };
     r.is_empty() || frac(r) || (secs(r) && (r.len() == w + 2 || frac(&r[w + 2..])))
 }
@@ -1471,7 +1437,7 @@ fn time_pipe(a: &str, skip: Option<usize>) -> bool {
             }
             if frac_len > 0 {
                 let fr = &z[2 + sec_len..];
-                ok &= js_dot(fr[0]) && fr[1..].iter().all(char::is_ascii_digit);
+                ok &= js::regex::is_dot(fr[0]) && fr[1..].iter().all(char::is_ascii_digit);
             }
             if ok {
                 return true;
