@@ -1,11 +1,8 @@
 //! Generated code for the edge-case fixture lexicons in `tests/fixtures/codegen/valid`,
-//! compiled by `build.rs` and exercised here: names, boxing, unions, enums, defaults,
-//! unknown fields, validation (typed and JSON), method metadata and error enums.
+//! compiled by this crate's `build.rs` and exercised here: names, boxing, unions, enums,
+//! defaults, unknown fields, validation (typed and JSON), method metadata and error enums.
 
-#[allow(dead_code, clippy::all)]
-mod fixtures {
-    include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
-}
+use placehook_codegen_fixtures as fixtures;
 
 use fixtures::io::placehook::fixture::{list, methods, shapes, stream, tree};
 use placehook_lexrt::Validate;
