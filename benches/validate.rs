@@ -10,9 +10,9 @@
 
 use placehook::lexicon::place::stream::chat::message;
 use placehook::lexicon::place::stream::server::create_webhook;
-use placehook_codegen::catalog::Catalog;
-use placehook_codegen::rt::Validate;
-use placehook_codegen::validate::Validator;
+use placehook_lex::catalog::Catalog;
+use placehook_lex::validate::Validator;
+use placehook_lexrt::Validate;
 use serde_json::Value;
 use std::hint::black_box;
 use std::path::Path;

@@ -245,7 +245,7 @@ impl ServeConfig {
 
     /// Check settings that clap cannot.
     pub fn validate(&self) -> Result<(), String> {
-        if placehook_codegen::formats::did(&self.service_did).is_err() {
+        if placehook_lexrt::formats::did(&self.service_did).is_err() {
             return Err(format!("--service-did {:?} is not a DID", self.service_did));
         }
         if !matches!(self.plc_url.scheme(), "http" | "https") {

@@ -1,8 +1,8 @@
 //! The code `build.rs` wrote into `OUT_DIR` is exactly what the generator produces now:
 //! the build output is a pure function of `lexicons/`.
 
-use placehook_codegen::catalog::Catalog;
 use placehook_codegen::gen::{generate, Options};
+use placehook_lex::catalog::Catalog;
 use std::path::Path;
 
 #[test]

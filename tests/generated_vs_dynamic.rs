@@ -3,8 +3,8 @@
 //! against the reference implementation by `tools/ref/difftest.sh`; this closes the loop
 //! for the generated code, on random mutations of valid values.
 
-use placehook_codegen::catalog::Catalog;
-use placehook_codegen::validate::Validator;
+use placehook_lex::catalog::Catalog;
+use placehook_lex::validate::Validator;
 use proptest::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

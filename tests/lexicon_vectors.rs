@@ -4,8 +4,8 @@
 //! the generated, compiled-in validation.
 
 use placehook::cli::lex::verdict;
-use placehook_codegen::catalog::Catalog;
-use placehook_codegen::validate::Validator;
+use placehook_lex::catalog::Catalog;
+use placehook_lex::validate::Validator;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

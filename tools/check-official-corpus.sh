@@ -17,7 +17,7 @@ cargo build --quiet --bin placehook
 target/debug/placehook lex check "$work/official"
 
 mkdir -p "$work/ws"
-cp -r Cargo.toml Cargo.lock build.rs .cargo src codegen benches tests migrations "$work/ws/"
+cp -r Cargo.toml Cargo.lock build.rs .cargo src lexrt lex codegen codegen-fixtures benches tests migrations "$work/ws/"
 cp -r lexicons "$work/ws/lexicons"
 cp -r "$work/official/." "$work/ws/lexicons/"
 echo "building with $(find "$work/ws/lexicons" -name '*.json' | wc -l) lexicon files"

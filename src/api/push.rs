@@ -8,7 +8,7 @@ use crate::state::AppState;
 use crate::xrpc::{Reply, ServedMethod, Xrpc, XrpcError};
 use axum::extract::State;
 use axum::Json;
-use placehook_codegen::rt::{Path, VResult};
+use placehook_lexrt::{Path, VResult};
 use serde_json::Value;
 
 impl ServedMethod for PushEvent {

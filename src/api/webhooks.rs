@@ -13,7 +13,7 @@ use crate::xrpc::{Reply, ServedMethod, Xrpc, XrpcError};
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::Json;
-use placehook_codegen::rt::Validate;
+use placehook_lexrt::Validate;
 
 impl ServedMethod for CreateWebhook {
     type Access = Account;

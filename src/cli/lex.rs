@@ -1,8 +1,8 @@
 //! `placehook lex check` and `placehook lex validate`.
 
 use clap::Subcommand;
-use placehook_codegen::catalog::{lexicon_files, Catalog};
-use placehook_codegen::validate::{Entry, Validator};
+use placehook_lex::catalog::{lexicon_files, Catalog};
+use placehook_lex::validate::{Entry, Validator};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -149,7 +149,7 @@ pub fn verdict(validator: &Validator, entry: &Entry, text: &str) -> Result<(), S
     // JSON.parse's rules, not serde_json's: the reference accepts lone surrogates, numbers
     // beyond f64 and deep nesting.
     let value =
-        placehook_codegen::jsjson::parse(text).map_err(|e| format!("$: invalid JSON: {e}"))?;
+        placehook_lexrt::js::json::parse(text).map_err(|e| format!("$: invalid JSON: {e}"))?;
     validator.validate(entry, &value).map_err(|e| e.to_string())
 }
 

@@ -101,7 +101,7 @@ impl Store {
             ..list_webhooks::Output::new(webhooks)
         };
         debug_assert!(
-            placehook_codegen::rt::Validate::validate(&out).is_ok(),
+            placehook_lexrt::Validate::validate(&out).is_ok(),
             "listWebhooks output fails its lexicon"
         );
         let page: Arc<str> = serde_json::to_string(&out)

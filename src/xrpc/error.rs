@@ -7,7 +7,7 @@ use crate::auth::AuthError;
 use crate::store::StoreError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use placehook_codegen::rt::{MethodError, ValidationError, XrpcErrorBody};
+use placehook_lexrt::{MethodError, ValidationError, XrpcErrorBody};
 use std::borrow::Cow;
 
 /// An XRPC error response.

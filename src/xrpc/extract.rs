@@ -9,7 +9,7 @@ use crate::api::caller::Access;
 use crate::state::AppState;
 use axum::extract::{FromRequest, MatchedPath, Request};
 use axum::Json;
-use placehook_codegen::rt::{VResult, XrpcKind, XrpcMethod};
+use placehook_lexrt::{VResult, XrpcKind, XrpcMethod};
 use serde_json::Value;
 
 /// A lexicon method this server serves: the generated [`XrpcMethod`], plus who may call

@@ -7,7 +7,7 @@ use super::XrpcError;
 use axum::body::Body;
 use axum::http::{header, HeaderMap};
 use http_body_util::BodyExt;
-use placehook_codegen::rt::{self, ParamKind, VResult};
+use placehook_lexrt::{self as rt, ParamKind, VResult};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

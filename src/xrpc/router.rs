@@ -19,7 +19,7 @@ use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, MethodRouter};
 use axum::{Json, Router};
-use placehook_codegen::rt::XrpcKind;
+use placehook_lexrt::XrpcKind;
 
 /// The service's router.
 pub fn router(state: AppState) -> Router {

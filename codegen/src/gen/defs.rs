@@ -206,7 +206,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                 FieldKind::OptionalNullable => quote! {
                     #fdoc
                     #[serde(rename = #prop, default, skip_serializing_if = "::std::option::Option::is_none",
-                            with = "::placehook_codegen::types::double_option")]
+                            with = "rt::types::double_option")]
                     pub #fname: ::std::option::Option<::std::option::Option<#t>>
                 },
             };
@@ -391,9 +391,9 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
             Schema::Boolean(_) => quote!(bool),
             Schema::Integer(_) => quote!(i64),
             Schema::String(st) => self.string_type(st, hint),
-            Schema::Bytes(_) => quote!(::placehook_codegen::types::Bytes),
-            Schema::CidLink(_) => quote!(::placehook_codegen::types::CidLink),
-            Schema::Blob(_) => quote!(::placehook_codegen::types::Blob),
+            Schema::Bytes(_) => quote!(rt::types::Bytes),
+            Schema::CidLink(_) => quote!(rt::types::CidLink),
+            Schema::Blob(_) => quote!(rt::types::Blob),
             Schema::Unknown(_) => quote!(::serde_json::Value),
             Schema::Array(a) => {
                 let item = self.rust_type(&a.items, &format!("{hint}Item"), owner);
@@ -621,7 +621,7 @@ impl<'g, 'c> DocEmitter<'g, 'c> {
                 quote!({})
             };
             // A key absent from a plain object reads an inherited member in JavaScript.
-            let absent = if crate::rt::is_object_proto(prop) {
+            let absent = if placehook_lexrt::js::object::is_object_proto(prop) {
                 quote!(rt::Prop::Function)
             } else {
                 quote!(rt::Prop::Missing)
@@ -814,10 +814,10 @@ pub(crate) fn string_rules(st: &StringSchema) -> TokenStream {
     let f = opt(st
         .format
         .as_deref()
-        .and_then(crate::formats::Format::from_name)
+        .and_then(placehook_lexrt::formats::Format::from_name)
         .map(|f| {
             let v = ident(&format!("{f:?}"));
-            quote!(::placehook_codegen::formats::Format::#v)
+            quote!(rt::formats::Format::#v)
         }));
     quote! {
         rt::StringRules {

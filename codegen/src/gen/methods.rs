@@ -401,7 +401,7 @@ pub(crate) fn registry(g: &Gen<'_>) -> TokenStream {
                 }
                 _ => {
                     let f = g.check_path(&uri);
-                    quote!(::placehook_codegen::rt::check_value(value, #f))
+                    quote!(rt::check_value(value, #f))
                 }
             };
             defs.push(quote!(#uri => Some(#call),));
@@ -413,14 +413,10 @@ pub(crate) fn registry(g: &Gen<'_>) -> TokenStream {
         let uri = format!("{}#main", doc.id);
         let id = &doc.id;
         match doc.defs.get("main") {
-            Some(Schema::Query(_)) => {
-                methods.push(quote!((#id, ::placehook_codegen::rt::XrpcKind::Query)))
-            }
-            Some(Schema::Procedure(_)) => {
-                methods.push(quote!((#id, ::placehook_codegen::rt::XrpcKind::Procedure)))
-            }
+            Some(Schema::Query(_)) => methods.push(quote!((#id, rt::XrpcKind::Query))),
+            Some(Schema::Procedure(_)) => methods.push(quote!((#id, rt::XrpcKind::Procedure))),
             Some(Schema::Subscription(_)) => {
-                methods.push(quote!((#id, ::placehook_codegen::rt::XrpcKind::Subscription)))
+                methods.push(quote!((#id, rt::XrpcKind::Subscription)))
             }
             Some(Schema::Record(_)) => {
                 let t = g.type_path(&uri);
@@ -431,7 +427,7 @@ pub(crate) fn registry(g: &Gen<'_>) -> TokenStream {
     }
     quote! {
         /// Every XRPC method defined by the lexicons, with its kind.
-        pub static METHODS: &[(&str, ::placehook_codegen::rt::XrpcKind)] = &[#(#methods),*];
+        pub static METHODS: &[(&str, rt::XrpcKind)] = &[#(#methods),*];
         /// Validate a value against a def (`nsid` or `nsid#name`) with the semantics of
         /// `placehook lex validate`: records (with `$type`), objects, query parameters,
         /// procedure input, subscription messages, and any other def as if referenced.
@@ -439,7 +435,7 @@ pub(crate) fn registry(g: &Gen<'_>) -> TokenStream {
         pub fn validate(
             def: &str,
             value: &::serde_json::Value,
-        ) -> ::std::option::Option<::placehook_codegen::rt::VResult> {
+        ) -> ::std::option::Option<rt::VResult> {
             match def {
                 #(#defs)*
                 _ => None,
@@ -449,7 +445,7 @@ pub(crate) fn registry(g: &Gen<'_>) -> TokenStream {
         pub fn validate_record(
             collection: &str,
             value: &::serde_json::Value,
-        ) -> ::std::option::Option<::placehook_codegen::rt::VResult> {
+        ) -> ::std::option::Option<rt::VResult> {
             match collection {
                 #(#records)*
                 _ => None,

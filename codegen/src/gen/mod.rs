@@ -49,10 +49,22 @@ pub fn generate_tokens(catalog: &Catalog, opts: &Options) -> Result<TokenStream,
     }
     let registry = methods::registry(&g);
     let body = tree.render();
+    let rt = runtime_import();
     Ok(quote! {
+        #rt
         #registry
         #body
     })
+}
+
+/// `use` of the run-time crate (`placehook-lexrt`) as `rt`, at the top of the output and of
+/// every document's module: generated code names the run time only through `rt::`, so this
+/// is the one place that spells the crate.
+fn runtime_import() -> TokenStream {
+    quote! {
+        #[allow(unused_imports)]
+        use ::placehook_lexrt as rt;
+    }
 }
 
 /// Module path segments for an NSID.
@@ -189,11 +201,11 @@ impl<'c> Gen<'c> {
             .map(|d| quote!(#![doc = #d]))
             .unwrap_or_default();
         let id_doc = format!("`{nsid}`");
+        let rt = runtime_import();
         Ok(quote! {
             #desc
             #![doc = #id_doc]
-            #[allow(unused_imports)]
-            use ::placehook_codegen::rt;
+            #rt
             /// The NSID of this lexicon document.
             pub const NSID: &str = #nsid;
             #items

@@ -42,7 +42,7 @@ fn simple(url: &str, events: &[&str]) -> create_webhook::Input {
 
 /// Asserts a stored webhook is a valid `place.stream.server.defs#webhook`.
 fn assert_lexicon_valid(w: &Webhook) {
-    use placehook_codegen::rt::Validate;
+    use placehook_lexrt::Validate;
     w.validate().unwrap_or_else(|e| panic!("{w:?}: {e:?}"));
 }
 

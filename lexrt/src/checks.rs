@@ -3,11 +3,12 @@
 //! Rules are plain data (`const`-constructible, so generated code keeps them in statics
 //! and the dynamic validator builds them from a parsed schema).
 
-use super::lexvalue::{classify, LexValue};
-use super::path::{Path, VResult};
 use crate::formats::Format;
+use crate::js;
+use crate::lexvalue::{classify, LexValue};
+use crate::path::{Path, VResult};
 use crate::text;
-use serde_json::{Number, Value};
+use serde_json::Value;
 use std::borrow::Cow;
 
 /// `1 byte`, `2 bytes`: a bound with its unit, singular for one.
@@ -56,26 +57,6 @@ pub struct BytesRules {
     pub max_length: Option<u64>,
 }
 
-/// The JavaScript number a JSON number parses to.
-pub fn js_number(n: &Number) -> f64 {
-    // serde_json keeps integers exactly; JSON.parse rounds them to the nearest double,
-    // which `as f64` reproduces (round-half-to-even in both).
-    if let Some(i) = n.as_i64() {
-        i as f64
-    } else if let Some(u) = n.as_u64() {
-        u as f64
-    } else {
-        n.as_f64().unwrap_or(f64::NAN)
-    }
-}
-
-/// `Number.isInteger`. The parser maps `Infinity` to `±f64::MAX` (serde_json cannot hold
-/// infinities), so that value counts as infinite here.
-pub fn is_js_integer(n: &Number) -> bool {
-    let f = js_number(n);
-    f.is_finite() && f.abs() != crate::jsjson::INFINITY_SENTINEL && f.fract() == 0.0
-}
-
 /// Validate a present `boolean`.
 pub fn check_bool(path: &Path<'_>, v: &Value, r: &BoolRules) -> VResult {
     let Value::Bool(b) = v else {
@@ -92,7 +73,7 @@ pub fn check_bool(path: &Path<'_>, v: &Value, r: &BoolRules) -> VResult {
 /// Validate a present `integer`.
 pub fn check_int(path: &Path<'_>, v: &Value, r: &IntRules) -> VResult {
     let n = match v {
-        Value::Number(n) if is_js_integer(n) => js_number(n),
+        Value::Number(n) if js::number::is_integer(n) => js::number::to_number(n),
         _ => return Err(path.error("must be an integer")),
     };
     if let Some(c) = r.const_ {

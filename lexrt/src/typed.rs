@@ -3,8 +3,8 @@
 //! The same constraints as the JSON path, checked on typed fields: serde has already
 //! enforced the JSON types, so only lengths, bounds, formats and union membership remain.
 
-use super::checks::{check_array_len, check_str, BoolRules, BytesRules, IntRules};
-use super::path::{Path, VResult};
+use crate::checks::{check_array_len, check_str, BoolRules, BytesRules, IntRules};
+use crate::path::{Path, VResult};
 use crate::types::{Blob, Bytes, CidLink};
 use serde_json::{Map, Value};
 
@@ -35,7 +35,7 @@ pub fn check_bool_typed(path: &Path<'_>, v: bool, r: &BoolRules) -> VResult {
 
 /// `integer` constraints on an `i64` (compared as JavaScript numbers, like the JSON path).
 pub fn check_i64(path: &Path<'_>, v: i64, r: &IntRules) -> VResult {
-    super::checks::check_int(path, &Value::from(v), r)
+    crate::checks::check_int(path, &Value::from(v), r)
 }
 
 /// `bytes` length bounds.
@@ -64,14 +64,14 @@ pub fn check_extra(path: &Path<'_>, extra: &Map<String, Value>) -> VResult {
             return Err(path.error("invalid key: __proto__"));
         }
         if matches!(v, Value::Object(_) | Value::Array(_)) {
-            super::check_convertible(v, &path.key(k))?;
+            crate::check_convertible(v, &path.key(k))?;
         }
     }
     Ok(())
 }
 
 /// A string with its rules (also used for enum types through `as_str`).
-pub fn check_str_typed(path: &Path<'_>, v: &str, r: &super::StringRules) -> VResult {
+pub fn check_str_typed(path: &Path<'_>, v: &str, r: &crate::StringRules) -> VResult {
     check_str(path, v, r)
 }
 

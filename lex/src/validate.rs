@@ -1,13 +1,13 @@
 //! Validation of JSON values against any def of a [`Catalog`] loaded at run time.
 //!
 //! The catalog is compiled once into a graph of [`Node`]s whose rules are the same
-//! [`crate::rt`] structs that generated code uses, so `placehook lex validate` and the
+//! [`placehook_lexrt`] structs that generated code uses, so `placehook lex validate` and the
 //! compiled-in validation share every primitive check.
 
 use crate::catalog::Catalog;
-use crate::formats::Format;
-use crate::rt::{self, get_prop, Path, Prop, VResult};
 use crate::schema::{ObjectSchema, Schema};
+use placehook_lexrt::formats::Format;
+use placehook_lexrt::{self as rt, get_prop, Path, Prop, VResult};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -7,7 +7,8 @@
 //! instead each position is classified when it is validated; the conversion is local to an
 //! object and its direct children, which makes this exact.
 
-use super::path::{Path, VResult};
+use crate::js::{self, object};
+use crate::path::{Path, VResult};
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 
@@ -53,7 +54,7 @@ fn classify_map(m: &Map<String, Value>) -> LexValue<'_> {
         }
     } else if let Some(b) = m.get("$bytes") {
         if m.len() == 1 {
-            if let Some(len) = b.as_str().and_then(base64_decoded_len) {
+            if let Some(len) = b.as_str().and_then(js::base64::decoded_len) {
                 return LexValue::Bytes(len);
             }
         }
@@ -75,7 +76,7 @@ fn is_cid_like(m: &Map<String, Value>) -> bool {
             (Value::String(x), Value::String(y)) => x == y,
             (Value::Bool(x), Value::Bool(y)) => x == y,
             (Value::Number(x), Value::Number(y)) => {
-                super::checks::js_number(x) == super::checks::js_number(y)
+                js::number::to_number(x) == js::number::to_number(y)
             }
             _ => false,
         },
@@ -214,23 +215,23 @@ impl<'a> ObjView<'a> {
         match *self {
             ObjView::Map(m) => match m.get(key) {
                 Some(v) => Prop::Present(Cow::Borrowed(v)),
-                None => inherited(is_object_proto(key)),
+                None => inherited(object::is_object_proto(key)),
             },
             // Converted CIDs, byte arrays and blobs expose class fields in the reference;
             // no lexicon names its properties after them, so they are treated as objects
             // without own properties here.
-            ObjView::Special => inherited(is_object_proto(key)),
+            ObjView::Special => inherited(object::is_object_proto(key)),
             ObjView::Array(a) => {
                 if key == "length" {
                     return Prop::Present(Cow::Owned(Value::from(a.len())));
                 }
-                if let Some(i) = canonical_index(key) {
+                if let Some(i) = object::array_index(key) {
                     return match a.get(i) {
                         Some(v) => Prop::Present(Cow::Borrowed(v)),
                         None => Prop::Missing,
                     };
                 }
-                inherited(is_array_proto(key) || is_object_proto(key))
+                inherited(object::is_array_proto(key) || object::is_object_proto(key))
             }
         }
     }
@@ -250,128 +251,6 @@ fn inherited(is_method: bool) -> Prop<'static> {
     } else {
         Prop::Missing
     }
-}
-
-/// A canonical array index: `0` or digits without a leading zero.
-fn canonical_index(key: &str) -> Option<usize> {
-    let b = key.as_bytes();
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) || (b.len() > 1 && b[0] == b'0') {
-        return None;
-    }
-    key.parse().ok()
-}
-
-/// Methods every JavaScript object inherits from `Object.prototype`. A `match` on the
-/// string compiles to a length check first, which keeps the common miss cheap.
-pub fn is_object_proto(key: &str) -> bool {
-    matches!(
-        key,
-        "constructor"
-            | "hasOwnProperty"
-            | "isPrototypeOf"
-            | "propertyIsEnumerable"
-            | "toLocaleString"
-            | "toString"
-            | "valueOf"
-            | "__defineGetter__"
-            | "__defineSetter__"
-            | "__lookupGetter__"
-            | "__lookupSetter__"
-    )
-}
-
-/// Methods arrays inherit from `Array.prototype` (Node 20).
-fn is_array_proto(key: &str) -> bool {
-    matches!(
-        key,
-        "at" | "concat"
-            | "copyWithin"
-            | "entries"
-            | "every"
-            | "fill"
-            | "filter"
-            | "find"
-            | "findIndex"
-            | "findLast"
-            | "findLastIndex"
-            | "flat"
-            | "flatMap"
-            | "forEach"
-            | "includes"
-            | "indexOf"
-            | "join"
-            | "keys"
-            | "lastIndexOf"
-            | "map"
-            | "pop"
-            | "push"
-            | "reduce"
-            | "reduceRight"
-            | "reverse"
-            | "shift"
-            | "slice"
-            | "some"
-            | "sort"
-            | "splice"
-            | "toReversed"
-            | "toSorted"
-            | "toSpliced"
-            | "unshift"
-            | "values"
-            | "with"
-    )
-}
-
-/// Decoded length of a `$bytes` string, or `None` when the reference rejects it.
-///
-/// Mirrors Node's `Buffer.from(s, "base64")` (which accepts both alphabets, skips any
-/// other character and stops at the first `=`) followed by lex-data's
-/// `verifyBase64ForBytes` length and tail checks. No crate reproduces that pairing, so it
-/// is written out here.
-pub fn base64_decoded_len(s: &str) -> Option<usize> {
-    // Node reads the string as Latin-1: each UTF-16 unit is truncated to its low byte.
-    let units: Vec<u16> = s.encode_utf16().collect();
-    let sextet = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'-' | b'_');
-    let mut chars = 0usize;
-    for &u in &units {
-        let c = (u & 0xff) as u8;
-        if c == b'=' {
-            break;
-        }
-        if sextet(c) {
-            chars += 1;
-        }
-    }
-    let decoded = chars / 4 * 3 + [0, 0, 1, 2][chars % 4];
-    let padding = if s.ends_with("==") {
-        2
-    } else if s.ends_with('=') {
-        1
-    } else {
-        0
-    };
-    let len = units.len();
-    let trimmed = len - padding;
-    if decoded != trimmed * 3 / 4 {
-        return None;
-    }
-    // expectedB64Length = decoded / 3 * 4 is a real number in JS; work in thirds.
-    let b64_len_x3 = decoded * 4;
-    let full_x3 = b64_len_x3.div_ceil(12) * 12;
-    if len * 3 > full_x3 {
-        return None;
-    }
-    // The tail check reads the untruncated code units.
-    for &u in &units[b64_len_x3.div_ceil(3).min(trimmed)..trimmed] {
-        let ok = u < 128 && {
-            let c = u as u8;
-            c.is_ascii_alphanumeric() || c == b'+' || c == b'/'
-        };
-        if !ok {
-            return None;
-        }
-    }
-    Some(decoded)
 }
 
 #[cfg(test)]
@@ -396,18 +275,6 @@ mod tests {
         assert!(matches!(classify(&blob), LexValue::Blob));
         let legacy = json!({"cid": cid, "mimeType": "image/png"});
         assert!(matches!(classify(&legacy), LexValue::Blob));
-    }
-
-    #[test]
-    fn base64_lengths() {
-        assert_eq!(base64_decoded_len("AAEC"), Some(3));
-        assert_eq!(base64_decoded_len("AAE"), Some(2));
-        assert_eq!(base64_decoded_len("AA=="), Some(1));
-        assert_eq!(base64_decoded_len("AB-_"), Some(3));
-        assert_eq!(base64_decoded_len("A"), None);
-        assert_eq!(base64_decoded_len("AB CD"), None);
-        assert_eq!(base64_decoded_len("AB==="), None);
-        assert_eq!(base64_decoded_len(""), Some(0));
     }
 
     #[test]

@@ -8,14 +8,12 @@
 //! length (3) and grapheme count (1) the reference computes for them; infinities become
 //! [`INFINITY_SENTINEL`], which compares like infinity and is never an integer.
 
+use super::number::INFINITY_SENTINEL;
 use serde_json::{Map, Number, Value};
 
 /// Deepest nesting accepted. Node 20's `jsonToLex` overflows its stack a little past
 /// 2,000 levels, so deeper input is invalid for the reference too.
 pub const MAX_DEPTH: usize = 2000;
-
-/// Stand-in for `±Infinity` (see [`crate::rt::is_js_integer`]).
-pub const INFINITY_SENTINEL: f64 = f64::MAX;
 
 /// Parse one JSON text.
 pub fn parse(text: &str) -> Result<Value, String> {

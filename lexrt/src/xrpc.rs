@@ -1,6 +1,6 @@
 //! XRPC support used by generated method code.
 
-use super::path::{Path, VResult, ValidationError};
+use crate::path::{Path, VResult, ValidationError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -179,7 +179,7 @@ pub fn union_from_value<T: DeserializeOwned>(v: Value) -> Result<Box<T>, serde_j
 /// A record's `$type` must name its lexicon (`nsid`, or `lex:nsid`).
 pub fn check_record_type(value: &Value, nsid: &str) -> VResult {
     let root = Path::Root;
-    if !super::is_obj(value) {
+    if !crate::is_obj(value) {
         return Err(root.error("record must be an object"));
     }
     let path = root.key("$type");
@@ -195,6 +195,6 @@ pub fn check_record_type(value: &Value, nsid: &str) -> VResult {
 /// Validate a whole value against a def's check function, as `lex validate` does for
 /// defs that are neither records, objects nor methods.
 pub fn check_value(value: &Value, check: fn(&Path<'_>, &Value) -> VResult) -> VResult {
-    super::check_convertible(value, &Path::Root)?;
+    crate::check_convertible(value, &Path::Root)?;
     check(&Path::Root, value)
 }

@@ -1,14 +1,11 @@
 //! Generated code for the edge-case fixture lexicons in `tests/fixtures/codegen/valid`,
-//! compiled by `build.rs` and exercised here: names, boxing, unions, enums, defaults,
-//! unknown fields, validation (typed and JSON), method metadata and error enums.
+//! compiled by this crate's `build.rs` and exercised here: names, boxing, unions, enums,
+//! defaults, unknown fields, validation (typed and JSON), method metadata and error enums.
 
-#[allow(dead_code, clippy::all)]
-mod fixtures {
-    include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
-}
+use placehook_codegen_fixtures as fixtures;
 
 use fixtures::io::placehook::fixture::{list, methods, shapes, stream, tree};
-use placehook_codegen::rt::Validate;
+use placehook_lexrt::Validate;
 use serde_json::json;
 
 #[test]
@@ -115,7 +112,7 @@ fn named_string_defs_and_special_types_validate() {
 
 #[test]
 fn methods_have_kinds_params_bodies_and_error_enums() {
-    use placehook_codegen::rt::{params_from_pairs, XrpcKind};
+    use placehook_lexrt::{params_from_pairs, XrpcKind};
     assert_eq!(methods::KIND, XrpcKind::Procedure);
     assert_eq!(list::KIND, XrpcKind::Query);
     assert_eq!(stream::KIND, XrpcKind::Subscription);
