@@ -189,7 +189,7 @@ fn generated_registry_validates_any_def_by_name() {
 
 #[test]
 fn each_method_is_a_type_gathering_its_module() {
-    use placehook_codegen::rt::{Empty, MethodError, XrpcKind, XrpcMethod};
+    use placehook_lexrt::{Empty, MethodError, XrpcKind, XrpcMethod};
     fn parts<M: XrpcMethod>() -> (&'static str, &'static str, XrpcKind, Option<&'static str>) {
         (M::NSID, M::PATH, M::KIND, M::INPUT_ENCODING)
     }
