@@ -22,14 +22,7 @@ async fn compounding_rewrite_rules_still_deliver_cut_to_discords_limit() {
         .webhook(&rx.url("/h"), &TYPES, json!({"rewrite": rules}))
         .await;
     for kind in TYPES {
-        let (status, out) = app
-            .post(
-                "dev.placehook.testWebhook",
-                &app.token,
-                &json!({"id": id, "type": kind}),
-            )
-            .await;
-        assert_eq!(status, 200, "{kind}: {out}");
+        app.test_send(&id, kind).await;
         let got = rx.next(WAIT).await.unwrap_or_else(|| panic!("{kind} send"));
         let content = got.json()["content"]
             .as_str()

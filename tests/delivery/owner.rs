@@ -94,15 +94,8 @@ async fn test_sends_reach_even_an_inactive_webhook() {
         ("mention", "mentioned you"),
         ("stream.received", "stream.received"),
     ] {
-        let (status, out) = app
-            .post(
-                "dev.placehook.testWebhook",
-                &app.token,
-                &json!({"id": id, "type": kind}),
-            )
-            .await;
-        assert_eq!(status, 200, "{kind}: {out}");
-        assert_eq!(out["delivery"]["eventType"], kind);
+        let delivery = app.test_send(&id, kind).await;
+        assert_eq!(delivery["eventType"], kind);
         let got = rx
             .next(WAIT)
             .await
@@ -240,14 +233,7 @@ async fn the_livestream_test_send_is_what_a_real_livestream_gives() {
     let app = spawn_app().await;
     let rx = Receiver::start().await;
     let id = app.webhook(&rx.url("/h"), &["livestream"], json!({})).await;
-    let (status, out) = app
-        .post(
-            "dev.placehook.testWebhook",
-            &app.token,
-            &json!({"id": id, "type": "livestream"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{out}");
+    app.test_send(&id, "livestream").await;
     let test = rx.next(WAIT).await.expect("test send").json();
     // A real livestream record of an account whose handle does not resolve.
     let real = json!({"type": "livestream", "subject": app.owner, "author": app.owner,

@@ -159,6 +159,19 @@ impl App {
         out
     }
 
+    /// A `testWebhook` send of `kind` to the owner's webhook `id`; the queued delivery.
+    pub async fn test_send(&self, id: &str, kind: &str) -> Value {
+        let (status, out) = self
+            .post(
+                "dev.placehook.testWebhook",
+                &self.token,
+                &json!({"id": id, "type": kind}),
+            )
+            .await;
+        assert_eq!(status, 200, "{kind}: {out}");
+        out["delivery"].clone()
+    }
+
     /// A pushEvent input for a chat message to the owner.
     pub fn chat(&self, text: &str, key: Option<&str>) -> Value {
         let mut v = json!({
