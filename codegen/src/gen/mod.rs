@@ -3,6 +3,7 @@
 //! Output is one token stream formatted with `prettyplease`, deterministic for a given
 //! catalog (every map iterated here is ordered).
 
+mod checks;
 mod defs;
 mod methods;
 pub mod names;
