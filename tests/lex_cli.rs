@@ -22,6 +22,13 @@ fn placehook(args: &[&str], stdin: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// `placehook lex validate --lexicons lexicons --def DEF [FILE...]` with `stdin`.
+fn validate(def: &str, files: &[&str], stdin: &str) -> Output {
+    let mut args = vec!["lex", "validate", "--lexicons", "lexicons", "--def", def];
+    args.extend_from_slice(files);
+    placehook(&args, stdin)
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).unwrap()
 }
@@ -59,17 +66,7 @@ fn validate_streams_one_verdict_per_line_in_order() {
         r#"not json"#,
         r#"{"$type":"place.stream.chat.message","text":"hi","createdAt":"2024-01-01T00:00:00Z"}"#,
     ];
-    let o = placehook(
-        &[
-            "lex",
-            "validate",
-            "--lexicons",
-            "lexicons",
-            "--def",
-            "place.stream.chat.message",
-        ],
-        &(lines.join("\n") + "\n"),
-    );
+    let o = validate("place.stream.chat.message", &[], &(lines.join("\n") + "\n"));
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     let verdicts: Vec<&str> = out.lines().collect();
@@ -94,24 +91,12 @@ fn validate_streams_one_verdict_per_line_in_order() {
 #[test]
 fn validate_exits_zero_when_all_valid_and_two_on_usage_errors() {
     let ok = r#"{"url":"https://example.com/hook","events":["chat"]}"#;
-    let args = [
-        "lex",
-        "validate",
-        "--lexicons",
-        "lexicons",
-        "--def",
-        "place.stream.server.createWebhook",
-    ];
-    assert_eq!(placehook(&args, ok).status.code(), Some(0));
-    let unknown = [
-        "lex",
-        "validate",
-        "--lexicons",
-        "lexicons",
-        "--def",
-        "place.stream.nope",
-    ];
-    assert_eq!(placehook(&unknown, ok).status.code(), Some(2));
+    let create = validate("place.stream.server.createWebhook", &[], ok);
+    assert_eq!(create.status.code(), Some(0));
+    assert_eq!(
+        validate("place.stream.nope", &[], ok).status.code(),
+        Some(2)
+    );
     let bad_dir = [
         "lex",
         "validate",
@@ -132,17 +117,9 @@ fn validate_reads_files_when_given() {
     let bad = dir.join("bad.json");
     std::fs::write(&good, r#"{"id": "x"}"#).unwrap();
     std::fs::write(&bad, r#"{"id": 5}"#).unwrap();
-    let o = placehook(
-        &[
-            "lex",
-            "validate",
-            "--lexicons",
-            "lexicons",
-            "--def",
-            "place.stream.server.deleteWebhook",
-            good.to_str().unwrap(),
-            bad.to_str().unwrap(),
-        ],
+    let o = validate(
+        "place.stream.server.deleteWebhook",
+        &[good.to_str().unwrap(), bad.to_str().unwrap()],
         "",
     );
     assert_eq!(o.status.code(), Some(1));
@@ -161,15 +138,9 @@ fn validate_reads_files_when_given() {
 /// `createWebhook` lists `url` before `events`, so `{}` lacks `url` first.
 #[test]
 fn validate_names_the_first_missing_property_in_file_order() {
-    let o = placehook(
-        &[
-            "lex",
-            "validate",
-            "--lexicons",
-            "lexicons",
-            "--def",
-            "place.stream.server.createWebhook",
-        ],
+    let o = validate(
+        "place.stream.server.createWebhook",
+        &[],
         "{}\n{\"url\":\"https://example.com/\"}\n",
     );
     assert_eq!(o.status.code(), Some(1));
@@ -189,17 +160,9 @@ fn validate_refuses_unreadable_files_with_exit_2() {
     std::fs::write(&good, r#"{"id": "x"}"#).unwrap();
     let missing = dir.path().join("missing.json");
     for unreadable in [&missing, &dir.path().to_path_buf()] {
-        let o = placehook(
-            &[
-                "lex",
-                "validate",
-                "--lexicons",
-                "lexicons",
-                "--def",
-                "place.stream.server.deleteWebhook",
-                good.to_str().unwrap(),
-                unreadable.to_str().unwrap(),
-            ],
+        let o = validate(
+            "place.stream.server.deleteWebhook",
+            &[good.to_str().unwrap(), unreadable.to_str().unwrap()],
             "",
         );
         let stderr = String::from_utf8_lossy(&o.stderr);
@@ -216,15 +179,9 @@ fn validate_refuses_unreadable_files_with_exit_2() {
 /// what the differential test compares).
 #[test]
 fn validate_messages_say_1_byte() {
-    let o = placehook(
-        &[
-            "lex",
-            "validate",
-            "--lexicons",
-            "lexicons",
-            "--def",
-            "place.stream.server.createWebhook",
-        ],
+    let o = validate(
+        "place.stream.server.createWebhook",
+        &[],
         r#"{"url":"https://example.com/","events":["chat"],"rewrite":[{"from":"","to":"x"}]}"#,
     );
     assert_eq!(

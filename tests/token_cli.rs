@@ -21,19 +21,24 @@ fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
+/// `placehook token create --did DID --create-database --database DB`.
+fn create_with_database(did: &str, db: &str) -> Output {
+    placehook(&[
+        "token",
+        "create",
+        "--did",
+        did,
+        "--create-database",
+        "--database",
+        db,
+    ])
+}
+
 /// A database with tokens: `token create --create-database`; returns the secrets.
 fn database_with_tokens(db: &Path, n: usize) -> Vec<String> {
     (0..n)
         .map(|_| {
-            let o = placehook(&[
-                "token",
-                "create",
-                "--did",
-                DID,
-                "--create-database",
-                "--database",
-                db.to_str().unwrap(),
-            ]);
+            let o = create_with_database(DID, db.to_str().unwrap());
             assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
             stdout(&o).trim().to_string()
         })
@@ -234,30 +239,14 @@ fn create_refuses_dids_service_auth_refuses() {
         ),
         ("alice", "not a DID"),
     ] {
-        let o = placehook(&[
-            "token",
-            "create",
-            "--did",
-            did,
-            "--create-database",
-            "--database",
-            path,
-        ]);
+        let o = create_with_database(did, path);
         let err = stderr(&o);
         assert_eq!(o.status.code(), Some(2), "{did}: {err}");
         assert!(err.contains(did) && err.contains(says), "{did}: {err}");
         assert!(!db.exists(), "{did}: nothing is created");
     }
     for did in [DID, "did:web:node.example"] {
-        let o = placehook(&[
-            "token",
-            "create",
-            "--did",
-            did,
-            "--create-database",
-            "--database",
-            path,
-        ]);
+        let o = create_with_database(did, path);
         assert_eq!(o.status.code(), Some(0), "{did}: {}", stderr(&o));
     }
 }
