@@ -83,7 +83,12 @@ async fn kill_9_loses_no_accepted_event() {
             )
             .unwrap();
             store
-                .create_webhook(OWNER, &input, &rx.url(path), 50)
+                .create_webhook(
+                    OWNER,
+                    &placehook::api::wire::settings(&input),
+                    &rx.url(path),
+                    50,
+                )
                 .await
                 .unwrap();
         }

@@ -16,11 +16,12 @@ pub(crate) struct Probe {
 }
 
 /// The next delivery due on `webhook`, read as a lane reads it.
-fn claim_one(store: &Store, webhook: &str) -> placehook::model::Claimed {
+async fn claim_one(store: &Store, webhook: &str) -> placehook::model::Claimed {
     let now = time::OffsetDateTime::now_utc() + time::Duration::milliseconds(1);
     let now_ms = (now.unix_timestamp_nanos() / 1_000_000) as i64;
     store
         .next_deliveries(webhook, now_ms, &[], 1)
+        .await
         .expect("next delivery")
         .pop()
         .expect("one is due")
@@ -57,7 +58,7 @@ pub(crate) async fn store_probe(rounds: usize, backlog: usize) -> Probe {
         serde_json::from_value(json!({"url": url, "events": ["chat"], "active": true}))
             .expect("input");
     let webhook = store
-        .create_webhook(OWNER_R, &input, url, 50)
+        .create_webhook(OWNER_R, &placehook::api::wire::settings(&input), url, 50)
         .await
         .expect("webhook")
         .id;
@@ -94,7 +95,7 @@ pub(crate) async fn store_probe(rounds: usize, backlog: usize) -> Probe {
             .expect("accept");
         accept += t.elapsed();
         let t = Instant::now();
-        let c = claim_one(&store, &webhook);
+        let c = claim_one(&store, &webhook).await;
         claim += t.elapsed();
         let t = Instant::now();
         finish_one(&writer, &c, &ok()).await;
@@ -110,7 +111,7 @@ pub(crate) async fn store_probe(rounds: usize, backlog: usize) -> Probe {
     let (mut claim_b, mut finish_b) = (Duration::ZERO, Duration::ZERO);
     for _ in 0..sample {
         let t = Instant::now();
-        let c = claim_one(&store, &webhook);
+        let c = claim_one(&store, &webhook).await;
         claim_b += t.elapsed();
         let t = Instant::now();
         finish_one(&writer, &c, &ok()).await;

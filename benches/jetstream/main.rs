@@ -214,7 +214,7 @@ fn main() {
             }))
             .expect("input");
             store
-                .create_webhook(owner, &input, &url, 50)
+                .create_webhook(owner, &placehook::api::wire::settings(&input), &url, 50)
                 .await
                 .expect("create webhook");
         }

@@ -3,6 +3,7 @@
 
 use super::samples::sample_event;
 use crate::api::caller::Account;
+use crate::api::wire;
 use crate::events::EventKind;
 use crate::lexicon::dev::placehook::list_deliveries::{self, ListDeliveries};
 use crate::lexicon::dev::placehook::redeliver::{self, Redeliver};
@@ -60,7 +61,7 @@ pub async fn list(
         .await?;
     Ok(Json(list_deliveries::Output {
         cursor,
-        ..list_deliveries::Output::new(deliveries)
+        ..list_deliveries::Output::new(deliveries.into_iter().map(wire::delivery).collect())
     }))
 }
 
@@ -90,7 +91,7 @@ pub async fn redeliver(
                 .await?
                 .ok_or(StoreError::WebhookNotFound)?;
             s.dispatcher.notify(&[&delivery.webhook_id]);
-            Ok(Json(redeliver::Output::new(delivery)))
+            Ok(Json(redeliver::Output::new(wire::delivery(delivery))))
         }
     }
 }
@@ -121,5 +122,5 @@ pub async fn test(
         .get_delivery(&caller.did, &id)
         .await?
         .ok_or(StoreError::WebhookNotFound)?;
-    Ok(Json(test_webhook::Output::new(delivery)))
+    Ok(Json(test_webhook::Output::new(wire::delivery(delivery))))
 }

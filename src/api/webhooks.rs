@@ -1,13 +1,15 @@
 //! The five `place.stream.server.*` webhook methods.
 
 use crate::api::caller::Account;
+use crate::api::wire;
 use crate::lexicon::place::stream::server::create_webhook::{self, CreateWebhook};
 use crate::lexicon::place::stream::server::delete_webhook::{self, DeleteWebhook};
 use crate::lexicon::place::stream::server::get_webhook::{self, GetWebhook};
+use crate::lexicon::place::stream::server::list_webhooks;
 use crate::lexicon::place::stream::server::list_webhooks::ListWebhooks;
 use crate::lexicon::place::stream::server::update_webhook::{self, UpdateWebhook};
 use crate::state::AppState;
-use crate::store::{StoreError, WebhookPatch};
+use crate::store::StoreError;
 use crate::target_url;
 use crate::xrpc::{Reply, ServedMethod, Xrpc, XrpcError};
 use axum::extract::State;
@@ -31,7 +33,7 @@ pub async fn create(
     let limit = s.config.max_webhooks_per_owner;
     let webhook = s
         .store
-        .create_webhook(&caller.did, &input, &target.key, limit)
+        .create_webhook(&caller.did, &wire::settings(&input), &target.key, limit)
         .await
         .map_err(|e| match e {
             // Say what the limit is, so clients can tell the user.
@@ -42,7 +44,9 @@ pub async fn create(
             }
             other => other.into(),
         })?;
-    Ok(Json(output(create_webhook::Output::new(webhook))))
+    Ok(Json(output(create_webhook::Output::new(wire::webhook(
+        webhook,
+    )))))
 }
 
 impl ServedMethod for GetWebhook {
@@ -59,7 +63,9 @@ pub async fn get(
         .get_webhook(&caller.did, &params.id)
         .await?
         .ok_or(StoreError::WebhookNotFound)?;
-    Ok(Json(output(get_webhook::Output::new(webhook))))
+    Ok(Json(output(get_webhook::Output::new(wire::webhook(
+        webhook,
+    )))))
 }
 
 impl ServedMethod for ListWebhooks {
@@ -78,12 +84,13 @@ pub async fn list(
     let limit = u32::try_from(params.limit).unwrap_or(50);
     let page = s
         .store
-        .list_webhooks_json(
+        .list_webhooks_page(
             &caller.did,
             limit,
             params.cursor.as_deref(),
             params.active,
             params.event.map(|e| e.as_str()),
+            list_answer,
         )
         .await?;
     Ok((
@@ -91,6 +98,18 @@ pub async fn list(
         page.to_string(),
     )
         .into_response())
+}
+
+/// A page of webhooks as the `listWebhooks` answer's JSON.
+pub fn list_answer(
+    webhooks: Vec<crate::model::Webhook>,
+    cursor: Option<String>,
+) -> Result<String, StoreError> {
+    let out = list_webhooks::Output {
+        cursor,
+        ..list_webhooks::Output::new(webhooks.into_iter().map(wire::webhook).collect())
+    };
+    serde_json::to_string(&output(out)).map_err(crate::store::decode_error)
 }
 
 impl ServedMethod for UpdateWebhook {
@@ -112,12 +131,14 @@ pub async fn update(
         ),
         None => None,
     };
-    let patch = WebhookPatch::from_update_input(&input, &raw);
+    let patch = wire::patch(&input, &raw);
     let webhook = s
         .store
         .update_webhook(&caller.did, &input.id, &patch, url_key.as_deref())
         .await?;
-    Ok(Json(output(update_webhook::Output::new(webhook))))
+    Ok(Json(output(update_webhook::Output::new(wire::webhook(
+        webhook,
+    )))))
 }
 
 impl ServedMethod for DeleteWebhook {

@@ -38,7 +38,7 @@ impl Attempter {
     /// Makes one attempt of `claimed`. Returns the outcome to record and how long the lane
     /// should pause before its next request.
     pub async fn attempt(&self, claimed: &Claimed) -> (Outcome, Option<Duration>) {
-        if !claimed.endpoint.webhook.active && !claimed.force {
+        if !claimed.endpoint.webhook.settings.active && !claimed.force {
             return (Outcome::Skipped, None);
         }
         let author = self.author(claimed).await;
@@ -69,7 +69,7 @@ impl Attempter {
         // Rendering is pure and bounded; should it still panic, the delivery fails with a
         // clear error instead of taking the lane down and panicking again at every start.
         let rendered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            render(&claimed.event, &claimed.endpoint.webhook, author)
+            render(&claimed.event, &claimed.endpoint.webhook.settings, author)
         }));
         let payload = match rendered {
             Ok(Ok(Rendered::Send(p))) => p,
@@ -119,7 +119,7 @@ impl Attempter {
         let _permit = self.permits.acquire().await.ok();
         let sent = self
             .sender
-            .post(&claimed.endpoint.webhook.url, &headers, body)
+            .post(&claimed.endpoint.webhook.settings.url, &headers, body)
             .await;
         match sent {
             Ok(res) => {

@@ -126,7 +126,7 @@ impl Lane {
         let now_ms = shared.attempter.clock.now_ms();
         if let Some(c) = self.ahead.pop_front() {
             // Read a few sends ago: send it as its webhook is now.
-            return match shared.store.current_endpoint(&c, now_ms) {
+            return match shared.store.current_endpoint(&c, now_ms).await {
                 Ok(Some(endpoint)) => Next::Send(Claimed { endpoint, ..c }),
                 Ok(None) => {
                     // The webhook was deleted, and its deliveries with it.
@@ -145,6 +145,7 @@ impl Lane {
         match shared
             .store
             .next_deliveries(&self.webhook, now_ms, &skip, AHEAD)
+            .await
         {
             Ok(found) if !found.is_empty() => {
                 self.ahead.extend(found);

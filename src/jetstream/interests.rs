@@ -49,11 +49,9 @@ impl Interests {
         let generation = store.subscriptions_generation();
         let rows = store.active_subscriptions().await?;
         let mut sets: [HashSet<String>; 5] = Default::default();
-        for (owner, mask) in rows {
-            for (i, kind) in EventKind::ALL.iter().enumerate() {
-                if mask & (1 << index(*kind)) != 0 {
-                    sets[i].insert(owner.clone());
-                }
+        for (owner, kinds) in rows {
+            for kind in kinds {
+                sets[index(kind)].insert(owner.clone());
             }
         }
         *self.sets.write().expect("interest lock") = Arc::new(sets);

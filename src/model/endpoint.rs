@@ -1,6 +1,6 @@
 //! A webhook as its deliveries are sent.
 
-use crate::lexicon::place::stream::server::defs::Webhook;
+use super::Webhook;
 
 /// A webhook as its deliveries are sent: its settings, owner and signing secrets.
 #[derive(Debug)]

@@ -4,7 +4,7 @@ use super::text::{anti_ping, Transforms};
 use super::{at_handle, record, DiscordPayload, RenderError, Rendered};
 use crate::events::Event;
 use crate::lexicon::place::stream::chat::message::{self, Main as ChatMessage};
-use crate::lexicon::place::stream::server::defs::Webhook;
+use crate::model::WebhookSettings;
 use crate::profile::Profile;
 
 /// The username every message gets in Streamplace format.
@@ -15,7 +15,7 @@ pub(super) const STREAMPLACE_USERNAME: &str = "[Streamplace]";
 /// checked on the raw message text.
 pub(super) fn render(
     event: &Event,
-    webhook: &Webhook,
+    webhook: &WebhookSettings,
     author: &Profile,
 ) -> Result<Rendered, RenderError> {
     let msg: ChatMessage = record(event, message::NSID)?;

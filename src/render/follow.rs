@@ -3,13 +3,13 @@
 
 use super::text::Transforms;
 use super::{at_handle, DiscordPayload, RenderError, Rendered};
-use crate::lexicon::place::stream::server::defs::Webhook;
+use crate::model::WebhookSettings;
 use crate::profile::Profile;
 
 /// `@<handle> followed you`, rewritten, then affixed. `author` is the follower. The
 /// follow record adds nothing to show, so it is not read. No anti-ping: the only
 /// foreign text is a handle, which cannot contain `@` or `<`.
-pub(super) fn render(webhook: &Webhook, author: &Profile) -> Result<Rendered, RenderError> {
+pub(super) fn render(webhook: &WebhookSettings, author: &Profile) -> Result<Rendered, RenderError> {
     let t = Transforms::of(webhook);
     let handle = at_handle(author);
     let line = t.rewrite(&format!("{handle} followed you"))?;

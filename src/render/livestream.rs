@@ -4,7 +4,7 @@ use super::text::Transforms;
 use super::{at_handle, record, DiscordPayload, Embed, EmbedImage, RenderError, Rendered};
 use crate::events::Event;
 use crate::lexicon::place::stream::livestream::{self, Main as Livestream};
-use crate::lexicon::place::stream::server::defs::Webhook;
+use crate::model::WebhookSettings;
 use crate::profile::Profile;
 use url::Url;
 
@@ -15,7 +15,7 @@ pub(super) const DEFAULT_COLOR: u32 = 0xf8baca;
 /// anti-ping (a suffix ` @everyone` is meant to ping), and one embed linking the stream.
 pub(super) fn render(
     event: &Event,
-    webhook: &Webhook,
+    webhook: &WebhookSettings,
     author: &Profile,
 ) -> Result<Rendered, RenderError> {
     let stream: Livestream = record(event, livestream::NSID)?;

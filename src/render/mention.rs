@@ -6,14 +6,14 @@ use super::{at_handle, record, DiscordPayload, RenderError, Rendered};
 use crate::events::Event;
 use crate::lexicon::app::bsky::feed::post::{self, Main as Post};
 use crate::lexicon::place::stream::chat::message::{self, Main as ChatMessage};
-use crate::lexicon::place::stream::server::defs::Webhook;
+use crate::model::WebhookSettings;
 use crate::profile::Profile;
 
 /// `@<handle> mentioned you: <text>`, anti-pinged (the text is someone else's), then
 /// rewritten, then affixed. Mute words apply to the raw text.
 pub(super) fn render(
     event: &Event,
-    webhook: &Webhook,
+    webhook: &WebhookSettings,
     author: &Profile,
 ) -> Result<Rendered, RenderError> {
     let text = mention_text(event)?;

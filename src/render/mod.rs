@@ -14,7 +14,7 @@ pub mod text;
 mod tests;
 
 use crate::events::{Event, EventKind};
-use crate::lexicon::place::stream::server::defs::Webhook;
+use crate::model::WebhookSettings;
 use crate::profile::Profile;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -103,7 +103,11 @@ pub enum RenderError {
 
 /// Render `event` for `webhook`, with `author` the profile of the event's author (for
 /// `stream.received`, which has no author, it is unused).
-pub fn render(event: &Event, webhook: &Webhook, author: &Profile) -> Result<Rendered, RenderError> {
+pub fn render(
+    event: &Event,
+    webhook: &WebhookSettings,
+    author: &Profile,
+) -> Result<Rendered, RenderError> {
     let rendered = match event.kind {
         EventKind::Chat => chat::render(event, webhook, author)?,
         EventKind::Livestream => livestream::render(event, webhook, author)?,

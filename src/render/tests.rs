@@ -7,20 +7,18 @@ use serde_json::{json, Value};
 const STREAMER: &str = "did:plc:streamerstreamerstreamer";
 const SENDER: &str = "did:plc:sendersendersendersender";
 
-/// A webhook with the required fields filled in and `extra` (camelCase lexicon fields)
-/// on top.
-fn webhook(extra: Value) -> Webhook {
+/// A webhook's settings as a `createWebhook` body with the required fields filled in
+/// and `extra` (camelCase lexicon fields) on top would give them.
+fn webhook(extra: Value) -> WebhookSettings {
     let mut v = json!({
-        "id": "wh1",
         "url": "https://discord.com/api/webhooks/1/x",
         "events": ["chat", "livestream", "follow", "mention", "stream.received"],
         "active": true,
-        "createdAt": "2025-01-01T00:00:00.000Z",
     });
     v.as_object_mut()
         .unwrap()
         .extend(extra.as_object().unwrap().clone());
-    serde_json::from_value(v).unwrap()
+    crate::api::wire::settings(&serde_json::from_value(v).unwrap())
 }
 
 fn natalie() -> Profile {
@@ -65,14 +63,14 @@ fn livestream(extra: Value) -> Event {
     event(EventKind::Livestream, Some(v))
 }
 
-fn sent(event: &Event, webhook: &Webhook, author: &Profile) -> DiscordPayload {
+fn sent(event: &Event, webhook: &WebhookSettings, author: &Profile) -> DiscordPayload {
     match render(event, webhook, author).expect("renders") {
         Rendered::Send(p) => p,
         Rendered::Muted => panic!("unexpectedly muted"),
     }
 }
 
-fn content(event: &Event, webhook: &Webhook) -> String {
+fn content(event: &Event, webhook: &WebhookSettings) -> String {
     sent(event, webhook, &natalie()).content
 }
 

@@ -1,7 +1,7 @@
 //! The text transforms a webhook configures (prefix/suffix, rewrite rules, mute words),
 //! plus anti-ping and Discord's length limits. All pure.
 
-use crate::lexicon::place::stream::server::defs::{RewriteRule, Webhook};
+use crate::model::{Rewrite, WebhookSettings};
 
 /// Discord's limit on `content`, in characters; longer content is refused with 400.
 pub const CONTENT_MAX_CHARS: usize = 2000;
@@ -40,18 +40,18 @@ pub struct RewriteTooCostly {
 pub struct Transforms<'a> {
     prefix: &'a str,
     suffix: &'a str,
-    rules: &'a [RewriteRule],
+    rules: &'a [Rewrite],
     mute_words: &'a [String],
 }
 
 impl<'a> Transforms<'a> {
     /// The settings of `webhook`.
-    pub fn of(webhook: &'a Webhook) -> Self {
+    pub fn of(webhook: &'a WebhookSettings) -> Self {
         Transforms {
             prefix: webhook.prefix.as_deref().unwrap_or(""),
             suffix: webhook.suffix.as_deref().unwrap_or(""),
-            rules: webhook.rewrite.as_deref().unwrap_or(&[]),
-            mute_words: webhook.mute_words.as_deref().unwrap_or(&[]),
+            rules: &webhook.rewrite,
+            mute_words: &webhook.mute_words,
         }
     }
 
@@ -157,14 +157,17 @@ pub fn truncate(mut text: String, max: usize) -> String {
 mod tests {
     use super::*;
 
-    fn rules(pairs: &[(&str, &str)]) -> Vec<RewriteRule> {
+    fn rules(pairs: &[(&str, &str)]) -> Vec<Rewrite> {
         pairs
             .iter()
-            .map(|(from, to)| RewriteRule::new((*from).into(), (*to).into()))
+            .map(|(from, to)| Rewrite {
+                from: (*from).into(),
+                to: (*to).into(),
+            })
             .collect()
     }
 
-    fn with_rules(rules: &[RewriteRule]) -> Transforms<'_> {
+    fn with_rules(rules: &[Rewrite]) -> Transforms<'_> {
         Transforms {
             prefix: "",
             suffix: "",

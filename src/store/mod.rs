@@ -1,9 +1,10 @@
-//! SQLite storage: owner-scoped webhooks and operator-issued API tokens.
+//! Storage: what the service needs from it (`traits.rs`), the SQLite backend
+//! (`sqlite/`), and [`Store`], which wraps a backend with the caches.
 //!
-//! A [`Store`] drives one database file through rusqlite (see `db.rs` for why): reads run
-//! on the caller's thread on reader connections, which WAL lets run beside the writer;
-//! writes queue for one writer thread, which commits them in groups inside `BEGIN
-//! IMMEDIATE`, so each is also atomic against other processes (the CLI) on the same file.
+//! Nothing outside this module knows which backend runs. [`Store`] dispatches to it and
+//! keeps, in front of it, the answers to `listWebhooks` (`page_cache.rs`), what sending a
+//! delivery reads (`send_cache.rs`) and the generation of the subscription set that the
+//! stream consumers filter on; each is invalidated only through `changes.rs`.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), placehook::store::StoreError> {
@@ -14,46 +15,35 @@
 //! ```
 
 mod changes;
-mod checkpoint;
 mod cursor;
-mod datetime;
-mod db;
-mod deliveries;
 mod error;
-mod events;
-mod listing;
-mod lock;
-mod merged;
-mod migrate;
 mod outbox;
 mod page_cache;
-mod patch;
-mod row;
-mod secrets;
 mod send_cache;
-mod settle;
-mod subscriptions;
-mod tokens;
+mod sending;
+mod sqlite;
+pub(crate) mod traits;
 mod webhooks;
 
 #[cfg(test)]
 mod tests;
 
+pub(crate) use error::decode_error;
 pub use error::StoreError;
-
-/// Formats a time as the lexicon `datetime` the store writes (UTC, milliseconds, `Z`).
-pub fn format_datetime(at: time::OffsetDateTime) -> String {
-    datetime::format(at)
-}
-pub use listing::MAX_PAGE;
-pub use patch::WebhookPatch;
-pub use settle::OutcomeWriter;
+pub use sending::OutcomeWriter;
+pub use webhooks::MAX_PAGE;
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use db::{Db, Target};
+use changes::Changes;
+use sqlite::{Location, Sqlite};
+
+/// Formats a time as the lexicon `datetime` the store writes (UTC, milliseconds, `Z`).
+pub fn format_datetime(at: time::OffsetDateTime) -> String {
+    sqlite::format_datetime(at)
+}
 
 /// How to open a [`Store`].
 #[derive(Debug, Clone)]
@@ -64,9 +54,9 @@ pub struct StoreOptions {
     /// How long a statement waits for another process's write lock before failing with
     /// [`StoreError::Busy`].
     pub busy_timeout: Duration,
-    /// Refuse to open a database file another store holds this way (see `lock.rs`):
-    /// `serve` sets it, since its dispatcher assumes it is alone; the `token` commands
-    /// and tests reading beside a server do not.
+    /// Refuse to open a database file another store holds this way: `serve` sets it,
+    /// since its dispatcher assumes it is alone; the `token` commands and tests reading
+    /// beside a server do not.
     pub exclusive: bool,
 }
 
@@ -81,18 +71,27 @@ impl Default for StoreOptions {
     }
 }
 
-/// Handle to the database; cheap to clone (a connection handle and a key).
+/// The backends. An enum rather than `dyn`: the traits' methods return `impl Future`.
+enum Engine {
+    Sqlite(Sqlite),
+}
+
+/// Runs `$body` with `$b` bound to the running backend.
+macro_rules! on_backend {
+    ($store:expr, $b:ident => $body:expr) => {
+        match &*$store.engine {
+            crate::store::Engine::Sqlite($b) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// Handle to the database and its caches; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    db: Db,
-    /// Signs list cursors (see `cursor.rs`); loaded from `store_meta` at open.
-    cursor_key: Arc<[u8]>,
-    /// `listWebhooks` answers until the owner's webhooks change.
-    /// Every cache of webhooks (`listWebhooks` answers, webhooks as sent, the
-    /// subscription set's generation), invalidated only through it.
-    changes: Arc<changes::Changes>,
-    /// Held while an exclusive store is open.
-    _lock: Option<Arc<lock::ServeLock>>,
+    engine: Arc<Engine>,
+    /// Every cache of webhooks, invalidated only through it.
+    changes: Arc<Changes>,
 }
 
 impl std::fmt::Debug for Store {
@@ -107,55 +106,19 @@ impl Store {
     /// (`sqlite://data/placehook.sqlite`, `sqlite:x.db?mode=rwc`), and applies pending
     /// migrations. `sqlite::memory:` gives a private in-memory database.
     pub async fn open(url: &str, opts: StoreOptions) -> Result<Self, StoreError> {
-        let target = if url.contains(":memory:") || url.contains("mode=memory") {
-            Target::Memory
-        } else if let Some(rest) = url.strip_prefix("sqlite:") {
-            let rest = rest.strip_prefix("//").unwrap_or(rest);
-            if rest.contains('?') {
-                // SQLite reads the parameters itself (`mode`, `cache`, `vfs`, ...).
-                Target::Uri(format!("file:{rest}"))
-            } else {
-                Target::Path(rest.into())
-            }
-        } else {
-            Target::Path(url.into())
-        };
-        Self::open_with(target, opts).await
+        Self::open_at(Location::Url(url.to_owned()), opts).await
     }
 
     /// Opens the database file at `path` (handy for tests and non-UTF-8 paths).
     pub async fn open_path(path: impl AsRef<Path>, opts: StoreOptions) -> Result<Self, StoreError> {
-        Self::open_with(Target::Path(path.as_ref().to_owned()), opts).await
+        Self::open_at(Location::Path(path.as_ref().to_owned()), opts).await
     }
 
-    async fn open_with(target: Target, opts: StoreOptions) -> Result<Self, StoreError> {
-        let lock = match opts.exclusive {
-            true => lock::ServeLock::take(&target)?.map(Arc::new),
-            false => None,
-        };
-        // Opening and migrating touch the file synchronously; keep that off the runtime.
-        let db = tokio::task::spawn_blocking(move || {
-            Db::open(
-                target,
-                opts.busy_timeout,
-                opts.read_connections.max(1) as usize,
-                migrate::run,
-            )
-        })
-        .await
-        .map_err(|e| StoreError::Db(Box::new(e)))??;
-        let key: Vec<u8> = db.read(|c| {
-            Ok(c.query_row(
-                "SELECT value FROM store_meta WHERE key = 'cursor_key'",
-                [],
-                |r| r.get(0),
-            )?)
-        })?;
+    async fn open_at(at: Location, opts: StoreOptions) -> Result<Self, StoreError> {
+        let db = Sqlite::open(at, opts.read_connections, opts.busy_timeout, opts.exclusive).await?;
         Ok(Self {
-            db,
-            cursor_key: key.into(),
+            engine: Arc::new(Engine::Sqlite(db)),
             changes: Arc::default(),
-            _lock: lock,
         })
     }
 
@@ -168,7 +131,29 @@ impl Store {
 
     /// Finishes the writes already queued and closes the database.
     pub async fn close(&self) {
-        let db = self.db.clone();
-        let _ = tokio::task::spawn_blocking(move || db.close()).await;
+        use traits::Backend;
+        on_backend!(self, b => b.close().await)
+    }
+}
+
+/// For tests of the SQLite backend's machinery beside the facade.
+#[cfg(test)]
+impl Store {
+    pub(crate) fn sqlite(&self) -> &Sqlite {
+        match &*self.engine {
+            Engine::Sqlite(b) => b,
+        }
+    }
+
+    pub(crate) async fn hold_writer(&self) -> impl std::future::Future<Output = ()> {
+        self.sqlite().hold_writer().await
+    }
+
+    /// The error a failing statement gives.
+    pub(crate) fn raw_read_error(&self, sql: &str) -> StoreError {
+        self.sqlite()
+            .db()
+            .read(|c| Ok(c.execute(sql, [])?))
+            .unwrap_err()
     }
 }

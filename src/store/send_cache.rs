@@ -96,15 +96,23 @@ impl SendCache {
 mod tests {
     use super::*;
     use crate::events::EventKind;
-    use crate::lexicon::place::stream::server::defs::Webhook;
+    use crate::model::{Webhook, WebhookSettings};
 
     fn endpoint(active: bool, until_ms: Option<i64>) -> Arc<Endpoint> {
-        let mut webhook: Webhook = serde_json::from_value(serde_json::json!({
-            "id": "w", "url": "https://a.test/", "events": ["chat"], "active": active,
-            "createdAt": "2026-12-01T00:00:00.000Z"
-        }))
-        .unwrap();
-        webhook.active = active;
+        let webhook = Webhook {
+            id: "w".into(),
+            settings: WebhookSettings {
+                url: "https://a.test/".into(),
+                events: vec![EventKind::Chat],
+                active,
+                ..Default::default()
+            },
+            created_at: "2026-12-01T00:00:00.000Z".into(),
+            updated_at: None,
+            last_triggered: None,
+            error_count: 0,
+            disabled: None,
+        };
         Arc::new(Endpoint {
             webhook,
             owner: "did:plc:a".into(),
@@ -124,7 +132,7 @@ mod tests {
         assert!(cache.endpoint("w", 0).is_none());
         let now = cache.generation();
         cache.put_endpoint("w", now, endpoint(false, None));
-        assert!(!cache.endpoint("w", 0).unwrap().webhook.active);
+        assert!(!cache.endpoint("w", 0).unwrap().webhook.settings.active);
         cache.webhooks_changed();
         assert!(cache.endpoint("w", 0).is_none());
     }

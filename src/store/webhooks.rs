@@ -1,112 +1,42 @@
-//! Create, read, update and delete one webhook, always within its owner's scope.
+//! Webhooks through the caches: writes say what they touched (`changes.rs`), listings
+//! sign their cursors and keep answers in the page cache.
 
-use rusqlite::{Connection, OptionalExtension};
-use uuid::Uuid;
+use std::sync::Arc;
 
 use super::changes::Touched;
-use super::error::is_unique_violation;
-use super::row::{normalise, to_events, webhook_columns, Encoded, WebhookRow};
-use super::{datetime, events, Store, StoreError, WebhookPatch};
-use crate::lexicon::place::stream::server::create_webhook;
-use crate::lexicon::place::stream::server::defs::Webhook;
+use super::cursor::Scope;
+use super::page_cache::PageKey;
+use super::traits::Webhooks;
+use super::{on_backend, Store, StoreError};
+use crate::events::EventKind;
+use crate::model::{Webhook, WebhookPatch, WebhookSettings};
 
-const SELECT_ONE: &str = concat!(
-    "SELECT ",
-    webhook_columns!(),
-    " FROM webhooks WHERE id = ? AND owner = ?"
-);
-
-// Inserts only while the owner is under the limit (`?2` is the owner, `?16` the limit), so
-// counting and inserting is one statement: one round trip fewer per create. Every
-// parameter is numbered: anonymous `?` mixed with a reused `?2` would be miscounted.
-const INSERT: &str = "INSERT INTO webhooks (id, owner, created_at, url, url_key, events, \
-    events_mask, active, streamplace_format, prefix, suffix, rewrite, name, description, \
-    mute_words) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15 \
-    WHERE (SELECT COUNT(*) FROM webhooks WHERE owner = ?2) < ?16";
-
-const UPDATE: &str = "UPDATE webhooks SET updated_at = ?, url = ?, url_key = ?, events = ?, \
-    events_mask = ?, active = ?, streamplace_format = ?, prefix = ?, suffix = ?, rewrite = ?, \
-    name = ?, description = ?, mute_words = ? WHERE seq = ?";
+/// The largest page `list_webhooks` returns, whatever `limit` asks for. Callers validate
+/// the lexicon's 1..=100 first; this only bounds memory if one does not.
+pub const MAX_PAGE: u32 = 1000;
 
 impl Store {
-    /// Stores a new webhook for `owner`. `url_key` is the caller's normalised form of
-    /// `input.url`; duplicates are judged on it.
-    ///
-    /// Fails with [`StoreError::TooManyWebhooks`] when the owner already has
-    /// `max_per_owner`, and [`StoreError::DuplicateWebhook`] when another of theirs has
-    /// the same `url_key` and shares an event. Both checks and the insert run in one
-    /// `BEGIN IMMEDIATE` transaction, so concurrent creates (from any process) cannot
-    /// overshoot either.
+    /// Stores a new webhook for `owner` (see [`Webhooks::create_webhook`]).
     pub async fn create_webhook(
         &self,
         owner: &str,
-        input: &create_webhook::Input,
+        settings: &WebhookSettings,
         url_key: &str,
         max_per_owner: u32,
     ) -> Result<Webhook, StoreError> {
-        let mut webhook = Webhook {
-            id: String::new(),
-            url: input.url.clone(),
-            events: to_events(&input.events, |e| e.as_str()),
-            active: input.active,
-            streamplace_format: input.streamplace_format,
-            prefix: input.prefix.clone(),
-            suffix: input.suffix.clone(),
-            rewrite: input.rewrite.clone(),
-            created_at: String::new(),
-            updated_at: None,
-            name: input.name.clone(),
-            description: input.description.clone(),
-            last_triggered: None,
-            error_count: Some(0),
-            mute_words: input.mute_words.clone(),
-            type_: None,
-            extra: serde_json::Map::new(),
-        };
-        normalise(&mut webhook);
-
-        let who = owner.to_owned();
-        let url_key = url_key.to_owned();
-        let created = self
-            .db
-            .write(move |c| {
-                let owner = &who;
-                let mut webhook = webhook.clone();
-                // Taken under the write lock, so ids and times ascend with insertion order.
-                webhook.id = Uuid::now_v7().to_string();
-                webhook.created_at = datetime::now();
-                let enc = Encoded::new(&webhook, &url_key);
-                let limit = i64::from(max_per_owner);
-                let mut values: Vec<&dyn rusqlite::ToSql> =
-                    vec![&webhook.id, owner, &webhook.created_at];
-                values.extend(enc.values());
-                values.push(&limit);
-                // The `webhooks_dup_*` unique indexes refuse a duplicate.
-                let inserted = c.prepare_cached(INSERT)?.execute(&*values).map_err(|e| {
-                    write_failed(c, e, owner, &url_key, events::mask(&webhook.events), None)
-                })?;
-                if inserted == 0 {
-                    return Err(StoreError::TooManyWebhooks);
-                }
-                Ok(webhook)
-            })
-            .await?;
+        let created =
+            on_backend!(self, b => b.create_webhook(owner, settings, url_key, max_per_owner).await);
+        // A failed write may have committed: it counts as a change.
         self.changes.webhooks([owner], Touched::Subscriptions);
-        Ok(created)
+        created
     }
 
     /// The owner's webhook with this id, if there is one.
     pub async fn get_webhook(&self, owner: &str, id: &str) -> Result<Option<Webhook>, StoreError> {
-        let row = self.db.read(|c| select_one(c, owner, id))?;
-        row.map(WebhookRow::into_webhook).transpose()
+        on_backend!(self, b => b.get_webhook(owner, id).await)
     }
 
-    /// Applies `patch` to the owner's webhook and sets `updatedAt`. When the patch has a
-    /// `url`, `url_key` is its normalised form (the url itself is used if `None`).
-    ///
-    /// Fails with [`StoreError::WebhookNotFound`] for a missing or foreign id and
-    /// [`StoreError::DuplicateWebhook`] if the new url/events collide with another of
-    /// the owner's webhooks; nothing is changed on failure.
+    /// Applies `patch` to the owner's webhook (see [`Webhooks::update_webhook`]).
     pub async fn update_webhook(
         &self,
         owner: &str,
@@ -114,144 +44,107 @@ impl Store {
         patch: &WebhookPatch,
         url_key: Option<&str>,
     ) -> Result<Webhook, StoreError> {
-        let (who, id, patch) = (owner.to_owned(), id.to_owned(), patch.clone());
-        let url_key = url_key.map(str::to_owned);
-        let updated = self
-            .db
-            .write(move |c| {
-                let owner = &who;
-                let row = select_one(c, owner, &id)?.ok_or(StoreError::WebhookNotFound)?;
-                let mut webhook = row.to_webhook()?;
-                patch.apply(&mut webhook);
-                normalise(&mut webhook);
-                webhook.updated_at = Some(datetime::now());
-                let key = match (&patch.url, url_key.as_deref()) {
-                    (Some(_), Some(key)) => key,
-                    (Some(url), None) => url.as_str(),
-                    (None, _) => row.url_key.as_str(),
-                };
-                let enc = Encoded::new(&webhook, key);
-                let mut values: Vec<&dyn rusqlite::ToSql> = vec![&webhook.updated_at];
-                values.extend(enc.values());
-                values.push(&row.seq);
-                // The duplicate indexes compare against the owner's other rows only, so they
-                // fire exactly when a changed url or event list collides with one of those.
-                c.prepare_cached(UPDATE)?.execute(&*values).map_err(|e| {
-                    write_failed(
-                        c,
-                        e,
-                        owner,
-                        key,
-                        events::mask(&webhook.events),
-                        Some(row.seq),
-                    )
-                })?;
-                if patch.active == Some(true) {
-                    // The owner switched it back on: it starts afresh.
-                    c.prepare_cached(
-                        "UPDATE webhooks SET disabled_reason = NULL, disabled_at = NULL, \
-                         failing_since = NULL, error_count = 0 WHERE seq = ?",
-                    )?
-                    .execute([row.seq])?;
-                    webhook.error_count = Some(0);
-                    webhook.extra = serde_json::Map::new();
-                }
-                Ok(webhook)
-            })
-            .await;
+        let updated = on_backend!(self, b => b.update_webhook(owner, id, patch, url_key).await);
         self.changes.webhooks([owner], Touched::Subscriptions);
-        let updated = updated?;
-        Ok(updated)
+        updated
     }
 
     /// Deletes the owner's webhook; `false` if there was none with this id.
     pub async fn delete_webhook(&self, owner: &str, id: &str) -> Result<bool, StoreError> {
-        let (who, id) = (owner.to_owned(), id.to_owned());
-        let deleted = self
-            .db
-            .write(move |c| {
-                Ok(
-                    c.prepare_cached("DELETE FROM webhooks WHERE id = ? AND owner = ?")?
-                        .execute([&id, &who])?,
-                )
-            })
-            .await;
+        let deleted = on_backend!(self, b => b.delete_webhook(owner, id).await);
         self.changes.webhooks([owner], Touched::Subscriptions);
-        let deleted = deleted?;
-        Ok(deleted > 0)
+        deleted
     }
-}
 
-/// Classifies a failed write of one of the owner's webhooks (`mask`: its events as bits;
-/// `seq`: the row an update writes). A `UNIQUE` violation is [`StoreError::DuplicateWebhook`] when another of the
-/// owner's webhooks has this URL key and shares an event, which is asked of the table
-/// rather than read from SQLite's message text (the only place it names the index). The
-/// transaction is still open (a failed statement undoes only itself) and holds the write
-/// lock, so the answer is the state the statement saw; and only a failure pays for it.
-/// Any other violation (an `id` collision) is a bug, left as `Db`.
-fn write_failed(
-    c: &Connection,
-    err: rusqlite::Error,
-    owner: &str,
-    url_key: &str,
-    mask: i64,
-    seq: Option<i64>,
-) -> StoreError {
-    if !is_unique_violation(&err) {
-        return err.into();
+    /// Makes `secret` the webhook's signing secret (see [`Webhooks::rotate_secret`]).
+    pub async fn rotate_secret(
+        &self,
+        owner: &str,
+        webhook_id: &str,
+        secret: &str,
+        overlap: time::Duration,
+        now: time::OffsetDateTime,
+    ) -> Result<Option<String>, StoreError> {
+        let rotated =
+            on_backend!(self, b => b.rotate_secret(owner, webhook_id, secret, overlap, now).await);
+        self.changes.webhooks([owner], Touched::Sending);
+        rotated
     }
-    let clash = c
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM webhooks WHERE owner = ?1 AND url_key = ?2 \
-             AND events_mask & ?3 AND seq IS NOT ?4)",
-        )
-        .and_then(|mut q| q.query_row(rusqlite::params![owner, url_key, mask, seq], |r| r.get(0)));
-    match clash {
-        Ok(true) => StoreError::DuplicateWebhook,
-        Ok(false) => err.into(),
-        Err(e) => e.into(),
+
+    /// Every owner with an active webhook, with that webhook's events.
+    pub async fn active_subscriptions(&self) -> Result<Vec<(String, Vec<EventKind>)>, StoreError> {
+        on_backend!(self, b => b.active_subscriptions().await)
     }
-}
 
-fn select_one(c: &Connection, owner: &str, id: &str) -> Result<Option<WebhookRow>, StoreError> {
-    let mut q = c.prepare_cached(SELECT_ONE)?;
-    Ok(q.query_row([id, owner], WebhookRow::from_row).optional()?)
-}
+    /// One page of the owner's webhooks, newest first, optionally only those with the
+    /// given `active` state and/or listing `event` (an event name the lexicon does not
+    /// define matches nothing).
+    ///
+    /// Returns a cursor only when more rows may follow. A cursor works only with the same
+    /// owner and filters; anything else is [`StoreError::InvalidCursor`].
+    pub async fn list_webhooks(
+        &self,
+        owner: &str,
+        limit: u32,
+        cursor: Option<&str>,
+        active: Option<bool>,
+        event: Option<&str>,
+    ) -> Result<(Vec<Webhook>, Option<String>), StoreError> {
+        let scope = Scope {
+            owner,
+            active,
+            event,
+        };
+        let key = on_backend!(self, b => b.cursor_key());
+        let before = match cursor {
+            Some(c) => scope.decode(key, c)?,
+            None => i64::MAX,
+        };
+        let event = match event.map(EventKind::parse) {
+            None => None,
+            Some(Some(e)) => Some(e),
+            Some(None) => return Ok((Vec::new(), None)),
+        };
+        let limit = limit.clamp(1, MAX_PAGE) as usize;
+        // One extra row says whether another page exists without a COUNT.
+        let mut rows =
+            on_backend!(self, b => b.list_webhooks(owner, limit + 1, before, active, event).await)?;
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|(seq, _)| scope.encode(key, *seq))
+        } else {
+            None
+        };
+        Ok((rows.into_iter().map(|(_, w)| w).collect(), next))
+    }
 
-/// [`StoreError::WebhookNotFound`] unless `owner` owns the webhook `id`.
-pub(crate) fn ensure_owned(c: &Connection, owner: &str, id: &str) -> Result<(), StoreError> {
-    let found: Option<i64> = c
-        .prepare_cached("SELECT seq FROM webhooks WHERE id = ? AND owner = ?")?
-        .query_row([id, owner], |r| r.get(0))
-        .optional()?;
-    found.map(|_| ()).ok_or(StoreError::WebhookNotFound)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const INSERT_RAW: &str = "INSERT INTO webhooks (id, owner, url, url_key, events, \
-        events_mask, active, streamplace_format, created_at) \
-        VALUES (?1, 'did:plc:a', 'u', ?2, '[\"chat\"]', 1, 1, 0, 't')";
-
-    #[test]
-    fn only_a_shared_url_key_and_event_is_a_duplicate() {
-        let mut c = Connection::open_in_memory().unwrap();
-        super::super::migrate::run(&mut c).unwrap();
-        c.execute(INSERT_RAW, ["w1", "k"]).unwrap();
-        // The same id under another URL: a unique violation, but a bug, not a duplicate.
-        let e = c.execute(INSERT_RAW, ["w1", "other"]).unwrap_err();
-        assert!(is_unique_violation(&e));
-        let got = write_failed(&c, e, "did:plc:a", "other", 1, None);
-        assert!(matches!(got, StoreError::Db(_)), "{got:?}");
-        // Another webhook with the same URL key and event: the duplicate.
-        let e = c.execute(INSERT_RAW, ["w2", "k"]).unwrap_err();
-        let got = write_failed(&c, e, "did:plc:a", "k", 1, None);
-        assert!(matches!(got, StoreError::DuplicateWebhook), "{got:?}");
-        // Anything else passes through classified as usual.
-        let e = c.execute("INSERT INTO nowhere VALUES (1)", []).unwrap_err();
-        let got = write_failed(&c, e, "did:plc:a", "k", 1, None);
-        assert!(matches!(got, StoreError::Db(_)), "{got:?}");
+    /// [`Store::list_webhooks`] as `render` serialises it (the API's `listWebhooks`
+    /// answer): from memory when the owner's webhooks have not changed since the same
+    /// page was last asked for.
+    pub async fn list_webhooks_page(
+        &self,
+        owner: &str,
+        limit: u32,
+        cursor: Option<&str>,
+        active: Option<bool>,
+        event: Option<&str>,
+        render: impl FnOnce(Vec<Webhook>, Option<String>) -> Result<String, StoreError>,
+    ) -> Result<Arc<str>, StoreError> {
+        let key = PageKey {
+            limit,
+            cursor: cursor.map(str::to_owned),
+            active,
+            event: event.map(str::to_owned),
+        };
+        let ticket = match self.changes.pages.get(owner, &key) {
+            Ok(page) => return Ok(page),
+            Err(ticket) => ticket,
+        };
+        let (webhooks, cursor) = self
+            .list_webhooks(owner, limit, cursor, active, event)
+            .await?;
+        let page: Arc<str> = render(webhooks, cursor)?.into();
+        self.changes.pages.store(owner, key, ticket, page.clone());
+        Ok(page)
     }
 }

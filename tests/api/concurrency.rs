@@ -59,7 +59,7 @@ async fn concurrent_creates_never_exceed_the_limit_or_duplicate() {
     assert_eq!(ok, 10, "exactly the limit is reached");
     let same = rows
         .iter()
-        .filter(|w| w.url == "http://127.0.0.1:9/same")
+        .filter(|w| w.settings.url == "http://127.0.0.1:9/same")
         .count();
     assert!(same <= 1, "{same} duplicates slipped through");
     app.stop().await;

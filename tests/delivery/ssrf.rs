@@ -30,7 +30,7 @@ async fn private_loopback_and_link_local_targets_are_refused_at_send_time() {
         .unwrap();
         let w = app
             .store
-            .create_webhook(&app.owner, &input, url, 50)
+            .create_webhook(&app.owner, &placehook::api::wire::settings(&input), url, 50)
             .await
             .unwrap();
         ids.push(w.id);

@@ -143,7 +143,12 @@ async fn setup(rx: &Receiver, db: &str) {
         }
         let input = serde_json::from_value(body).unwrap();
         store
-            .create_webhook(ALICE, &input, &rx.url(path), 50)
+            .create_webhook(
+                ALICE,
+                &placehook::api::wire::settings(&input),
+                &rx.url(path),
+                50,
+            )
             .await
             .unwrap();
     }

@@ -1,9 +1,11 @@
 use serde_json::json;
 
 use super::*;
+use crate::events::EventKind as Kind;
 use crate::lexicon::place::stream::server::defs::{RewriteRule, WebhookEventsItem as Ev};
 use crate::lexicon::place::stream::server::update_webhook;
-use crate::store::{StoreError, WebhookPatch};
+use crate::model::WebhookPatch;
+use crate::store::StoreError;
 
 fn rule(from: &str, to: &str) -> RewriteRule {
     serde_json::from_value(json!({ "from": from, "to": to })).unwrap()
@@ -22,10 +24,12 @@ async fn create_stores_every_field_and_get_returns_it() {
         "name": "n", "description": "d",
         "muteWords": ["spoiler"]
     });
-    let w = store
-        .create_webhook(ALICE, &input(body), "key", 10)
-        .await
-        .unwrap();
+    let w = shown(
+        store
+            .create_webhook(ALICE, &input(body), "key", 10)
+            .await
+            .unwrap(),
+    );
     assert_lexicon_valid(&w);
     assert_eq!(uuid::Uuid::parse_str(&w.id).unwrap().get_version_num(), 7);
     assert_eq!(w.created_at.len(), "2025-01-01T00:00:00.000Z".len());
@@ -50,7 +54,7 @@ async fn create_stores_every_field_and_get_returns_it() {
         (Some(0), None, None)
     );
 
-    let got = store.get_webhook(ALICE, &w.id).await.unwrap().unwrap();
+    let got = shown(store.get_webhook(ALICE, &w.id).await.unwrap().unwrap());
     assert_eq!(got, w);
 }
 
@@ -58,10 +62,12 @@ async fn create_stores_every_field_and_get_returns_it() {
 async fn create_applies_lexicon_defaults_and_drops_empty_fields() {
     let (_dir, store) = temp_store().await;
     let body = json!({ "url": "https://x.test/", "events": [], "prefix": "", "rewrite": [], "muteWords": [] });
-    let w = store
-        .create_webhook(ALICE, &input(body), "k", 10)
-        .await
-        .unwrap();
+    let w = shown(
+        store
+            .create_webhook(ALICE, &input(body), "k", 10)
+            .await
+            .unwrap(),
+    );
     assert!(!w.active && !w.streamplace_format);
     assert_eq!((w.prefix, w.rewrite, w.mute_words), (None, None, None));
     assert!(w.events.is_empty());
@@ -70,11 +76,16 @@ async fn create_applies_lexicon_defaults_and_drops_empty_fields() {
 #[tokio::test]
 async fn owners_are_isolated() {
     let (_dir, store) = temp_store().await;
-    let w = store
-        .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
-        .await
-        .unwrap();
-    assert_eq!(store.get_webhook(BOB, &w.id).await.unwrap(), None);
+    let w = shown(
+        store
+            .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        store.get_webhook(BOB, &w.id).await.unwrap().map(shown),
+        None
+    );
     let patch = WebhookPatch {
         active: Some(true),
         ..Default::default()
@@ -96,7 +107,10 @@ async fn owners_are_isolated() {
         .await
         .unwrap();
     // Alice's webhook is untouched by all of that.
-    assert_eq!(store.get_webhook(ALICE, &w.id).await.unwrap(), Some(w));
+    assert_eq!(
+        store.get_webhook(ALICE, &w.id).await.unwrap().map(shown),
+        Some(w)
+    );
 }
 
 #[tokio::test]
@@ -147,19 +161,23 @@ async fn update_is_partial_and_empty_clears() {
         "url": "https://a.test/", "events": ["chat"], "prefix": "p", "suffix": "s",
         "name": "n", "description": "d", "rewrite": [{ "from": "x", "to": "y" }], "muteWords": ["m"]
     });
-    let w = store
-        .create_webhook(ALICE, &input(body), "a", 10)
-        .await
-        .unwrap();
+    let w = shown(
+        store
+            .create_webhook(ALICE, &input(body), "a", 10)
+            .await
+            .unwrap(),
+    );
 
     // An empty patch changes nothing but updatedAt.
-    let same = store
-        .update_webhook(ALICE, &w.id, &WebhookPatch::default(), None)
-        .await
-        .unwrap();
+    let same = shown(
+        store
+            .update_webhook(ALICE, &w.id, &WebhookPatch::default(), None)
+            .await
+            .unwrap(),
+    );
     assert!(same.updated_at.is_some());
     assert_eq!(
-        Webhook {
+        Shown {
             updated_at: None,
             ..same
         },
@@ -174,10 +192,12 @@ async fn update_is_partial_and_empty_clears() {
         active: Some(true),
         ..Default::default()
     };
-    let u = store
-        .update_webhook(ALICE, &w.id, &patch, None)
-        .await
-        .unwrap();
+    let u = shown(
+        store
+            .update_webhook(ALICE, &w.id, &patch, None)
+            .await
+            .unwrap(),
+    );
     assert_lexicon_valid(&u);
     assert_eq!(
         (
@@ -198,16 +218,21 @@ async fn update_is_partial_and_empty_clears() {
         (u.url.as_str(), &u.events, &u.created_at),
         (w.url.as_str(), &w.events, &w.created_at)
     );
-    assert_eq!(store.get_webhook(ALICE, &w.id).await.unwrap(), Some(u));
+    assert_eq!(
+        store.get_webhook(ALICE, &w.id).await.unwrap().map(shown),
+        Some(u)
+    );
 
     let gone = WebhookPatch {
         events: Some(vec![]),
         ..Default::default()
     };
-    let u = store
-        .update_webhook(ALICE, &w.id, &gone, None)
-        .await
-        .unwrap();
+    let u = shown(
+        store
+            .update_webhook(ALICE, &w.id, &gone, None)
+            .await
+            .unwrap(),
+    );
     assert!(u.events.is_empty());
     assert_lexicon_valid(&u);
 }
@@ -215,27 +240,33 @@ async fn update_is_partial_and_empty_clears() {
 #[tokio::test]
 async fn update_rechecks_duplicates_against_other_webhooks_only() {
     let (_dir, store) = temp_store().await;
-    let a = store
-        .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
-        .await
-        .unwrap();
-    let b = store
-        .create_webhook(ALICE, &simple("https://b.test/", &["follow"]), "b", 10)
-        .await
-        .unwrap();
+    let a = shown(
+        store
+            .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
+            .await
+            .unwrap(),
+    );
+    let b = shown(
+        store
+            .create_webhook(ALICE, &simple("https://b.test/", &["follow"]), "b", 10)
+            .await
+            .unwrap(),
+    );
     // Moving b onto a's URL is fine while events are disjoint...
     let to_a = WebhookPatch {
         url: Some("https://a.test".into()),
         ..Default::default()
     };
-    let moved = store
-        .update_webhook(ALICE, &b.id, &to_a, Some("a"))
-        .await
-        .unwrap();
+    let moved = shown(
+        store
+            .update_webhook(ALICE, &b.id, &to_a, Some("a"))
+            .await
+            .unwrap(),
+    );
     assert_eq!(moved.url, "https://a.test");
     // ...but not once they overlap, and the failed update changes nothing.
     let overlap = WebhookPatch {
-        events: Some(vec![Ev::Chat, Ev::Follow]),
+        events: Some(vec![Kind::Chat, Kind::Follow]),
         name: Some("x".into()),
         ..Default::default()
     };
@@ -243,10 +274,13 @@ async fn update_rechecks_duplicates_against_other_webhooks_only() {
         store.update_webhook(ALICE, &b.id, &overlap, None).await,
         Err(StoreError::DuplicateWebhook)
     ));
-    assert_eq!(store.get_webhook(ALICE, &b.id).await.unwrap(), Some(moved));
+    assert_eq!(
+        store.get_webhook(ALICE, &b.id).await.unwrap().map(shown),
+        Some(moved)
+    );
     // A webhook never collides with itself.
     let own = WebhookPatch {
-        events: Some(vec![Ev::Chat, Ev::Mention]),
+        events: Some(vec![Kind::Chat, Kind::Mention]),
         ..Default::default()
     };
     store
@@ -264,27 +298,21 @@ async fn update_rechecks_duplicates_against_other_webhooks_only() {
 async fn patch_from_update_input_tells_omitted_from_false() {
     let body = json!({ "id": "x", "name": "", "events": ["livestream"] });
     let parsed: update_webhook::Input = serde_json::from_value(body.clone()).unwrap();
-    let patch = WebhookPatch::from_update_input(&parsed, &body);
+    let patch = wire::patch(&parsed, &body);
     assert_eq!(patch.streamplace_format, None);
     assert_eq!(patch.name.as_deref(), Some(""));
-    assert_eq!(patch.events, Some(vec![Ev::Livestream]));
+    assert_eq!(patch.events, Some(vec![Kind::Livestream]));
     assert_eq!(patch.url, None);
 
     let body = json!({ "id": "x", "streamplaceFormat": false });
     let parsed: update_webhook::Input = serde_json::from_value(body.clone()).unwrap();
-    assert_eq!(
-        WebhookPatch::from_update_input(&parsed, &body).streamplace_format,
-        Some(false)
-    );
+    assert_eq!(wire::patch(&parsed, &body).streamplace_format, Some(false));
 }
 
 #[tokio::test]
 async fn db_errors_do_not_leak_sql() {
     let (_dir, store) = temp_store().await;
-    let err = store
-        .db
-        .read(|c| Ok(c.execute("SELECT nope FROM nowhere", [])?))
-        .unwrap_err();
+    let err = store.raw_read_error("SELECT nope FROM nowhere");
     assert!(matches!(err, StoreError::Db(_)));
     assert_eq!(err.to_string(), "database error");
     assert!(std::error::Error::source(&err)
@@ -330,11 +358,16 @@ async fn in_memory_works() {
     let store = Store::open("sqlite::memory:", StoreOptions::default())
         .await
         .unwrap();
-    let w = store
-        .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 1)
-        .await
-        .unwrap();
-    assert_eq!(store.get_webhook(ALICE, &w.id).await.unwrap(), Some(w));
+    let w = shown(
+        store
+            .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 1)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        store.get_webhook(ALICE, &w.id).await.unwrap().map(shown),
+        Some(w)
+    );
 }
 
 /// `close` leaves everything in the database file itself: copying the file alone (as a
@@ -342,10 +375,12 @@ async fn in_memory_works() {
 #[tokio::test]
 async fn close_checkpoints_into_the_file() {
     let (dir, store) = temp_store().await;
-    let w = store
-        .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
-        .await
-        .unwrap();
+    let w = shown(
+        store
+            .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
+            .await
+            .unwrap(),
+    );
     store.close().await;
     let wal = dir.path().join("store.sqlite-wal");
     assert!(
@@ -357,7 +392,10 @@ async fn close_checkpoints_into_the_file() {
     let reopened = Store::open_path(&copy, StoreOptions::default())
         .await
         .unwrap();
-    assert_eq!(reopened.get_webhook(ALICE, &w.id).await.unwrap(), Some(w));
+    assert_eq!(
+        reopened.get_webhook(ALICE, &w.id).await.unwrap().map(shown),
+        Some(w)
+    );
 }
 
 /// A `sqlite:` URL with parameters is an SQLite URI: SQLite reads `mode` itself.
@@ -367,15 +405,20 @@ async fn sqlite_urls_with_parameters_open_as_uris() {
     let path = dir.path().join("u.sqlite");
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let store = Store::open(&url, StoreOptions::default()).await.unwrap();
-    let w = store
-        .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
-        .await
-        .unwrap();
+    let w = shown(
+        store
+            .create_webhook(ALICE, &simple("https://a.test/", &["chat"]), "a", 10)
+            .await
+            .unwrap(),
+    );
     store.close().await;
     let store = Store::open_path(&path, StoreOptions::default())
         .await
         .unwrap();
-    assert_eq!(store.get_webhook(ALICE, &w.id).await.unwrap(), Some(w));
+    assert_eq!(
+        store.get_webhook(ALICE, &w.id).await.unwrap().map(shown),
+        Some(w)
+    );
     let missing = format!(
         "sqlite://{}?mode=rw",
         dir.path().join("none.sqlite").display()

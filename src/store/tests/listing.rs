@@ -98,8 +98,8 @@ async fn pages_cover_every_filter_combination_exactly() {
         ] {
             let expected: Vec<&Webhook> = everything
                 .iter()
-                .filter(|w| active.is_none_or(|a| w.active == a))
-                .filter(|w| event.is_none_or(|e| w.events.iter().any(|x| x.as_str() == e)))
+                .filter(|w| active.is_none_or(|a| w.settings.active == a))
+                .filter(|w| event.is_none_or(|e| w.settings.events.iter().any(|x| x.as_str() == e)))
                 .collect();
             assert!(!expected.is_empty());
             for limit in [1, 3, 7, expected.len() as u32, 100] {
@@ -195,9 +195,10 @@ async fn foreign_tampered_or_malformed_cursors_are_rejected() {
 #[tokio::test]
 async fn filtered_pages_use_the_owner_index() {
     let (_dir, store) = temp_store().await;
-    let sql = format!("EXPLAIN QUERY PLAN {}", super::super::listing::SELECT_PAGE);
+    let sql = format!("EXPLAIN QUERY PLAN {}", crate::store::sqlite::SELECT_PAGE);
     let plan: Vec<(i64, i64, i64, String)> = store
-        .db
+        .sqlite()
+        .db()
         .read(|c| {
             let mut q = c.prepare(&sql)?;
             let rows = q.query_map(
@@ -221,14 +222,21 @@ async fn filtered_pages_use_the_owner_index() {
 #[tokio::test]
 async fn cached_pages_follow_every_change() {
     use crate::events::{Event, EventKind};
+    use crate::model::WebhookPatch;
     use crate::model::{AttemptLog, DisablePolicy, Outcome};
-    use crate::store::WebhookPatch;
     let (_dir, store) = temp_store().await;
     let page = |s: &Store, owner: &'static str| {
         let s = s.clone();
         async move {
             let body = s
-                .list_webhooks_json(owner, 50, None, None, None)
+                .list_webhooks_page(
+                    owner,
+                    50,
+                    None,
+                    None,
+                    None,
+                    crate::api::webhooks::list_answer,
+                )
                 .await
                 .unwrap();
             serde_json::from_str::<serde_json::Value>(&body).unwrap()["webhooks"].clone()
@@ -261,9 +269,8 @@ async fn cached_pages_follow_every_change() {
         failures: 2,
         min_span_ms: 0,
     };
-    let now_ms = crate::store::outbox::to_ms(now);
-    let next = |s: &Store| take(s, &w.id, now_ms, &[]).unwrap();
-    let first = next(&store);
+    let now_ms = to_ms(now);
+    let first = take(&store, &w.id, now_ms, &[]).await.unwrap();
     let failed = Outcome::Retry {
         log: AttemptLog::default(),
         next_ms: 0,
@@ -273,14 +280,16 @@ async fn cached_pages_follow_every_change() {
         .await
         .unwrap();
     assert_eq!(page(&store, ALICE).await[0]["errorCount"], 1);
-    let second = next(&store);
+    let second = take(&store, &w.id, now_ms, &[]).await.unwrap();
     assert_eq!(
         (second.seq, second.attempt),
         (first.seq, 2),
         "the retry is due"
     );
     // A lane passes over what it has sent and not yet recorded.
-    assert!(take(&store, &w.id, now_ms, &[first.seq]).is_some_and(|d| d.seq != first.seq));
+    assert!(take(&store, &w.id, now_ms, &[first.seq])
+        .await
+        .is_some_and(|d| d.seq != first.seq));
     let ok = Outcome::Succeeded(AttemptLog::default());
     settle(&store, &[(&second, &ok)], policy, now)
         .await

@@ -11,10 +11,10 @@ use serde_json::json;
 use tempfile::TempDir;
 
 use super::{Store, StoreError, StoreOptions};
+use crate::api::wire;
 use crate::clock::Clock;
-use crate::lexicon::place::stream::server::create_webhook;
-use crate::lexicon::place::stream::server::defs::Webhook;
-use crate::model::{Claimed, DisablePolicy, Outcome};
+use crate::lexicon::place::stream::server::defs::Webhook as Shown;
+use crate::model::{Claimed, DisablePolicy, Outcome, Webhook, WebhookSettings};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -30,18 +30,28 @@ async fn temp_store() -> (TempDir, Store) {
     (dir, store)
 }
 
-/// A create input from JSON, exactly as the server would decode it.
-fn input(body: serde_json::Value) -> create_webhook::Input {
-    serde_json::from_value(body).unwrap()
+/// The settings a create input from JSON gives, exactly as the server would decode them.
+fn input(body: serde_json::Value) -> WebhookSettings {
+    wire::settings(&serde_json::from_value(body).unwrap())
 }
 
 /// Minimal input: `url` with `events`, inactive by lexicon default.
-fn simple(url: &str, events: &[&str]) -> create_webhook::Input {
+fn simple(url: &str, events: &[&str]) -> WebhookSettings {
     input(json!({ "url": url, "events": events }))
 }
 
+/// A stored webhook as the API shows it.
+fn shown(w: Webhook) -> Shown {
+    wire::webhook(w)
+}
+
+/// Unix ms of a time.
+fn to_ms(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// Asserts a stored webhook is a valid `place.stream.server.defs#webhook`.
-fn assert_lexicon_valid(w: &Webhook) {
+fn assert_lexicon_valid(w: &Shown) {
     use placehook_lexrt::Validate;
     w.validate().unwrap_or_else(|e| panic!("{w:?}: {e:?}"));
 }
@@ -64,9 +74,9 @@ async fn settle(
     policy: DisablePolicy,
     now: OffsetDateTime,
 ) -> Result<Vec<Option<String>>, StoreError> {
-    let clock = Arc::new(Stopped(super::outbox::to_ms(now)));
+    let clock = Arc::new(Stopped(to_ms(now)));
     let writer = store.outcome_writer(policy, clock);
-    let release_soon = super::db::hold_writer(&store.db).await;
+    let release_soon = store.hold_writer().await;
     let answers: Vec<_> = finished
         .iter()
         .map(|(c, o)| writer.record(Arc::new(((*c).clone(), (*o).clone()))))
@@ -80,9 +90,10 @@ async fn settle(
 }
 
 /// The next delivery due on `webhook`, read as a lane reads it.
-fn take(store: &Store, webhook: &str, now_ms: i64, skip: &[i64]) -> Option<Claimed> {
+async fn take(store: &Store, webhook: &str, now_ms: i64, skip: &[i64]) -> Option<Claimed> {
     store
         .next_deliveries(webhook, now_ms, skip, 1)
+        .await
         .unwrap()
         .pop()
 }

@@ -32,14 +32,15 @@ async fn a_reused_row_number_is_taken_as_its_own_delivery() {
     let (_dir, store) = temp_store().await;
     let a = chat_webhook(&store, "https://a.test/").await;
     let now = time::OffsetDateTime::now_utc();
-    let now_ms = crate::store::outbox::to_ms(now);
+    let now_ms = to_ms(now);
     store
         .accept_event(&chat(ALICE, "for a"), None, now)
         .await
         .unwrap();
     let a_id = a.id.clone();
     let seq_a: i64 = store
-        .db
+        .sqlite()
+        .db()
         .read(move |c| {
             let q = "SELECT seq FROM deliveries WHERE webhook_id = ?";
             Ok(c.query_row(q, [&a_id], |r| r.get(0))?)
@@ -53,7 +54,7 @@ async fn a_reused_row_number_is_taken_as_its_own_delivery() {
         .queue_test_delivery(ALICE, &b.id, &chat(ALICE, "for b"), now)
         .await
         .unwrap();
-    let taken = take(&store, &b.id, now_ms, &[]).unwrap();
+    let taken = take(&store, &b.id, now_ms, &[]).await.unwrap();
     assert_eq!(taken.seq, seq_a, "the row number was reused");
     assert_eq!(taken.id, id);
     assert!(taken.force);
@@ -68,13 +69,13 @@ async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
     let (_dir, store) = temp_store().await;
     let w = chat_webhook(&store, "https://a.test/").await;
     let now = time::OffsetDateTime::now_utc();
-    let now_ms = crate::store::outbox::to_ms(now);
+    let now_ms = to_ms(now);
     for text in ["older", "old"] {
         store
             .accept_event(&chat(ALICE, text), None, now)
             .await
             .unwrap();
-        let d = take(&store, &w.id, now_ms, &[]).unwrap();
+        let d = take(&store, &w.id, now_ms, &[]).await.unwrap();
         let ok = Outcome::Succeeded(AttemptLog::default());
         settle(&store, &[(&d, &ok)], POLICY, now).await.unwrap();
     }
@@ -85,7 +86,7 @@ async fn pruning_keeps_the_newest_event_so_its_number_is_not_reused() {
         .queue_test_delivery(ALICE, &w.id, &chat(ALICE, "new"), now)
         .await
         .unwrap();
-    let taken = take(&store, &w.id, now_ms, &[]).unwrap();
+    let taken = take(&store, &w.id, now_ms, &[]).await.unwrap();
     assert_eq!(taken.event.record, Some(json!({ "text": "new" })));
 }
 
@@ -97,14 +98,14 @@ async fn a_batch_of_outcomes_counts_failures_in_order() {
     let (_dir, store) = temp_store().await;
     let w = chat_webhook(&store, "https://a.test/").await;
     let now = time::OffsetDateTime::now_utc();
-    let now_ms = crate::store::outbox::to_ms(now);
+    let now_ms = to_ms(now);
     for text in ["1", "2", "3", "4"] {
         store
             .accept_event(&chat(ALICE, text), None, now)
             .await
             .unwrap();
     }
-    let d = store.next_deliveries(&w.id, now_ms, &[], 4).unwrap();
+    let d = store.next_deliveries(&w.id, now_ms, &[], 4).await.unwrap();
     let ok = Outcome::Succeeded(AttemptLog::default());
     let failed = Outcome::Retry {
         log: AttemptLog::default(),
@@ -123,17 +124,13 @@ async fn a_batch_of_outcomes_counts_failures_in_order() {
         let w = store.get_webhook(ALICE, &w.id).await.unwrap().unwrap();
         w.error_count
     };
-    assert_eq!(
-        error_count().await,
-        Some(0),
-        "the last success ends the run"
-    );
+    assert_eq!(error_count().await, 0, "the last success ends the run");
     settle(&store, &[(&d[3], &ok), (&d[1], &failed)], POLICY, now)
         .await
         .unwrap();
     assert_eq!(
         error_count().await,
-        Some(1),
+        1,
         "the failure after the success counts"
     );
 }
@@ -154,12 +151,12 @@ async fn a_webhook_switched_off_by_failures_leaves_the_subscription_set() {
     assert!(wants(&interests.snapshot(), EventKind::Chat, ALICE));
 
     let now = time::OffsetDateTime::now_utc();
-    let now_ms = crate::store::outbox::to_ms(now);
+    let now_ms = to_ms(now);
     store
         .accept_event(&chat(ALICE, "hi"), None, now)
         .await
         .unwrap();
-    let d = take(&store, &w.id, now_ms, &[]).unwrap();
+    let d = take(&store, &w.id, now_ms, &[]).await.unwrap();
     let failed = Outcome::Failed {
         log: AttemptLog::default(),
         disable: None,
@@ -184,7 +181,7 @@ async fn a_webhook_switched_off_by_failures_leaves_the_subscription_set() {
         .update_webhook(
             ALICE,
             &w.id,
-            &crate::store::WebhookPatch {
+            &crate::model::WebhookPatch {
                 active: Some(true),
                 ..Default::default()
             },

@@ -70,7 +70,7 @@ async fn sequential_creates_and_baselines() {
     );
     let t = std::time::Instant::now();
     for _ in 0..n {
-        store.db.write(|_| Ok(())).await.unwrap();
+        store.sqlite().db().write(|_| Ok(())).await.unwrap();
     }
     println!(
         "empty write jobs (one caller, BEGIN IMMEDIATE/COMMIT each): {:.0}/s",
@@ -88,7 +88,8 @@ async fn read_call_costs() {
     let t = std::time::Instant::now();
     for _ in 0..n {
         store
-            .db
+            .sqlite()
+            .db()
             .read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
             .unwrap();
     }
@@ -99,7 +100,8 @@ async fn read_call_costs() {
     let t = std::time::Instant::now();
     for _ in 0..n {
         store
-            .db
+            .sqlite()
+            .db()
             .read(|c| {
                 Ok(c.prepare_cached("SELECT 1")?
                     .query_row([], |r| r.get::<_, i64>(0))?)
@@ -163,7 +165,7 @@ async fn read_call_costs() {
         .unwrap();
     let t = std::time::Instant::now();
     for _ in 0..2000 {
-        std::hint::black_box(serde_json::to_vec(&page).unwrap());
+        std::hint::black_box(crate::api::webhooks::list_answer(page.clone(), None).unwrap());
     }
     println!(
         "serialize 50: {:.2} us",

@@ -60,7 +60,8 @@ async fn ambiguous_prefix_revokes_nothing() {
     // Force a shared prefix (48 random bits make it rare, not impossible).
     let (prefix, id) = (a.prefix.clone(), b.id.clone());
     store
-        .db
+        .sqlite()
+        .db()
         .write(move |c| {
             c.execute(
                 "UPDATE api_tokens SET prefix = ? WHERE id = ?",

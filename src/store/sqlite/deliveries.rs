@@ -2,10 +2,11 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::cursor::Scope;
-use super::{datetime, Store, StoreError};
-use crate::clock::from_ms;
-use crate::lexicon::dev::placehook::defs::{Attempt, Delivery, DeliveryStatus, EventType};
+use super::Sqlite;
+use crate::events::EventKind;
+use crate::model::{AttemptRecord, DeliveryRecord, DeliveryState};
+use crate::store::traits::Page;
+use crate::store::{decode_error, StoreError};
 
 const SELECT_DELIVERY: &str = "SELECT d.seq, d.id, d.webhook_id, e.id, e.type, d.state, \
     d.attempts, d.next_attempt_ms, d.last_error, d.created_at, d.completed_at \
@@ -41,70 +42,52 @@ fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRow> {
     ))
 }
 
-impl Store {
-    /// One page of a webhook's deliveries, newest first, optionally in one `status`.
-    /// [`StoreError::WebhookNotFound`] unless the owner owns the webhook.
-    pub async fn list_deliveries(
+impl Sqlite {
+    pub(super) async fn list_deliveries(
         &self,
         owner: &str,
         webhook_id: &str,
-        limit: u32,
-        cursor: Option<&str>,
-        status: Option<&str>,
-    ) -> Result<(Vec<Delivery>, Option<String>), StoreError> {
-        let cursor_key = &self.cursor_key;
+        limit: usize,
+        before: i64,
+        state: Option<DeliveryState>,
+    ) -> Result<Page<DeliveryRecord>, StoreError> {
         self.db.read(|c| {
             super::webhooks::ensure_owned(c, owner, webhook_id)?;
-            // Bound to owner, webhook and filter like webhook list cursors.
-            let scope_owner = format!("deliveries\u{0}{owner}\u{0}{webhook_id}");
-            let scope = Scope {
-                owner: &scope_owner,
-                active: None,
-                event: status,
-            };
-            let before = match cursor {
-                Some(cur) => scope.decode(cursor_key, cur)?,
-                None => i64::MAX,
-            };
-            let limit = limit.clamp(1, 100) as usize;
             let sql = format!(
                 "{SELECT_DELIVERY} WHERE d.webhook_id = ?1 AND d.seq < ?2 \
                  AND (?3 IS NULL OR d.state = ?3) ORDER BY d.seq DESC LIMIT ?4"
             );
-            let mut rows: Vec<DeliveryRow> = c
+            let rows: Vec<DeliveryRow> = c
                 .prepare_cached(&sql)?
                 .query_map(
-                    params![webhook_id, before, status, limit as i64 + 1],
+                    params![
+                        webhook_id,
+                        before,
+                        state.map(DeliveryState::as_str),
+                        limit as i64
+                    ],
                     delivery_row,
                 )?
                 .collect::<Result<_, _>>()?;
-            let next = if rows.len() > limit {
-                rows.truncate(limit);
-                rows.last().map(|r| scope.encode(cursor_key, r.0))
-            } else {
-                None
-            };
-            let out = rows
-                .into_iter()
-                .map(|row| to_delivery(c, row))
-                .collect::<Result<_, _>>()?;
-            Ok((out, next))
+            rows.into_iter()
+                .map(|row| Ok((row.0, to_delivery(c, row)?)))
+                .collect()
         })
     }
 
     /// One delivery of the owner's, by its id.
-    pub async fn get_delivery(
+    pub(super) async fn get_delivery(
         &self,
         owner: &str,
         id: &str,
-    ) -> Result<Option<Delivery>, StoreError> {
+    ) -> Result<Option<DeliveryRecord>, StoreError> {
         self.db.read(|c| get_delivery(c, owner, id))
     }
 
     /// Queues a finished delivery of the owner's again, due now, keeping its id.
     /// `Ok(None)` if there is no such delivery; `Ok(Some(false))` when it is still pending
     /// or in flight.
-    pub async fn redeliver(
+    pub(super) async fn redeliver(
         &self,
         owner: &str,
         id: &str,
@@ -130,7 +113,11 @@ impl Store {
     }
 }
 
-fn get_delivery(c: &Connection, owner: &str, id: &str) -> Result<Option<Delivery>, StoreError> {
+fn get_delivery(
+    c: &Connection,
+    owner: &str,
+    id: &str,
+) -> Result<Option<DeliveryRecord>, StoreError> {
     let sql = format!(
         "{SELECT_DELIVERY} JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = ? AND w.owner = ?"
     );
@@ -141,7 +128,7 @@ fn get_delivery(c: &Connection, owner: &str, id: &str) -> Result<Option<Delivery
     row.map(|r| to_delivery(c, r)).transpose()
 }
 
-fn to_delivery(c: &Connection, r: DeliveryRow) -> Result<Delivery, StoreError> {
+fn to_delivery(c: &Connection, r: DeliveryRow) -> Result<DeliveryRecord, StoreError> {
     let (
         seq,
         id,
@@ -149,40 +136,44 @@ fn to_delivery(c: &Connection, r: DeliveryRow) -> Result<Delivery, StoreError> {
         event_id,
         kind,
         state,
-        attempts,
+        attempt_count,
         next_ms,
         last_error,
-        created,
-        completed,
+        created_at,
+        completed_at,
     ) = r;
-    let attempts_log = c
+    let attempts = c
         .prepare_cached(
             "SELECT number, started_at, duration_ms, success, status_code, error, response_body \
              FROM delivery_attempts WHERE delivery_seq = ? ORDER BY number",
         )?
         .query_map([seq], |r| {
-            Ok(Attempt {
+            Ok(AttemptRecord {
+                number: r.get(0)?,
+                started_at: r.get(1)?,
+                duration_ms: r.get(2)?,
+                success: r.get(3)?,
                 status_code: r.get(4)?,
                 error: r.get(5)?,
                 response_body: r.get(6)?,
-                ..Attempt::new(r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)
             })
         })?
         .collect::<Result<_, _>>()?;
-    let pending = state == "pending";
-    Ok(Delivery {
-        next_attempt_at: pending.then(|| datetime::format(from_ms(next_ms))),
+    let unknown = |what: &str, name: &str| {
+        decode_error(std::io::Error::other(format!("unknown {what} {name}")))
+    };
+    let state = DeliveryState::parse(&state).ok_or_else(|| unknown("state", &state))?;
+    Ok(DeliveryRecord {
+        id,
+        webhook_id,
+        event_id,
+        event_kind: EventKind::parse(&kind).ok_or_else(|| unknown("event type", &kind))?,
+        state,
+        attempt_count,
+        next_attempt_ms: (state == DeliveryState::Pending).then_some(next_ms),
         last_error,
-        completed_at: completed,
-        ..Delivery::new(
-            id,
-            webhook_id,
-            event_id,
-            EventType::from(kind.as_str()),
-            DeliveryStatus::from(state.as_str()),
-            attempts,
-            created,
-            attempts_log,
-        )
+        created_at,
+        completed_at,
+        attempts,
     })
 }

@@ -9,14 +9,15 @@ use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 
-use super::changes::{Changes, Touched};
 use super::merged::{Answer, Merged};
 use super::row::{webhook_columns, WebhookRow};
-use super::send_cache::SendCache;
-use super::{datetime, Store, StoreError};
+use super::{datetime, Sqlite};
 use crate::clock::Clock;
 use crate::events::{Event, EventKind};
 use crate::model::{AttemptLog, Claimed, DisablePolicy, Endpoint, Finished, Outcome};
+use crate::store::changes::{Changes, Touched};
+use crate::store::traits::{Due, RecordOutcome};
+use crate::store::StoreError;
 use std::sync::Arc;
 
 // One statement per row: each is a prepared-statement step on the writer thread, a few
@@ -68,19 +69,19 @@ pub struct OutcomeWriter {
     merged: Merged<Finished, Option<String>>,
 }
 
-impl OutcomeWriter {
-    /// Queues `finished` for recording. The answer, once it is committed, says why its
-    /// webhook was switched off by it, if it was.
-    pub fn record(&self, finished: Finished) -> Answer<Option<String>> {
+impl RecordOutcome for OutcomeWriter {
+    fn record(&self, finished: Finished) -> Answer<Option<String>> {
         self.merged.write(finished)
     }
 }
 
-impl Store {
-    /// The writer of outcomes for one dispatcher. Failures count towards switching a
-    /// webhook off per `policy`; `clock` dates the records.
-    pub fn outcome_writer(&self, policy: DisablePolicy, clock: Arc<dyn Clock>) -> OutcomeWriter {
-        let changes = self.changes.clone();
+impl Sqlite {
+    pub(super) fn outcome_writer(
+        &self,
+        policy: DisablePolicy,
+        clock: Arc<dyn Clock>,
+        changes: Arc<Changes>,
+    ) -> OutcomeWriter {
         let merged = Merged::new(
             self.db.clone(),
             move |c, batch: &[Finished]| {
@@ -96,35 +97,50 @@ impl Store {
         OutcomeWriter { merged }
     }
 
-    /// Up to `want` of the webhook's next due deliveries, in order, each with its event
-    /// and its webhook as they are now, passing over the deliveries in `skip` (sent, their
-    /// outcome not yet written): a lane reads ahead in one query rather than one per send.
     /// Taking writes nothing: one dispatcher serves a database file (`lock.rs`), so a
     /// delivery held in memory needs no claim on disk.
-    pub fn next_deliveries(
+    pub(super) async fn due_deliveries(
         &self,
         webhook_id: &str,
         now_ms: i64,
-        skip: &[i64],
-        want: usize,
-    ) -> Result<Vec<Claimed>, StoreError> {
-        self.db
-            .read(|c| next_deliveries(c, &self.changes.sends, webhook_id, now_ms, skip, want))
+        limit: usize,
+    ) -> Result<Vec<Due>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.db.read(|c| {
+            let mut q = c.prepare_cached(NEXT)?;
+            let rows = q.query_map(params![webhook_id, now_ms, limit], |r| {
+                let created: String = r.get(5)?;
+                Ok(Due {
+                    seq: r.get(0)?,
+                    id: r.get(1)?,
+                    attempt: r.get(2)?,
+                    event_seq: r.get(3)?,
+                    force: r.get(4)?,
+                    created_ms: datetime::parse_ms(&created).unwrap_or(now_ms),
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
     }
 
-    /// The webhook of a delivery read earlier, as it is now (its settings may have
-    /// changed since); `None` if it was deleted, and the delivery with it.
-    pub fn current_endpoint(
+    pub(super) async fn event(&self, seq: i64) -> Result<Option<Event>, StoreError> {
+        let row = self.db.read(|c| {
+            Ok(c.prepare_cached(EVENT)?
+                .query_row([seq], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()?)
+        })?;
+        row.map(to_event).transpose()
+    }
+
+    pub(super) async fn endpoint(
         &self,
-        claimed: &Claimed,
+        webhook_id: &str,
         now_ms: i64,
-    ) -> Result<Option<Arc<Endpoint>>, StoreError> {
-        let id = claimed.endpoint.webhook.id.as_str();
-        if let Some(t) = self.changes.sends.endpoint(id, now_ms) {
-            return Ok(Some(t));
-        }
-        self.db
-            .read(|c| endpoint(c, &self.changes.sends, id, now_ms))
+    ) -> Result<Option<Endpoint>, StoreError> {
+        let now_s = datetime::format(crate::clock::from_ms(now_ms));
+        self.db.read(|c| read_endpoint(c, webhook_id, &now_s))
     }
 }
 
@@ -290,101 +306,6 @@ impl Outcomes {
     }
 }
 
-fn next_deliveries(
-    c: &Connection,
-    cache: &SendCache,
-    webhook_id: &str,
-    now_ms: i64,
-    skip: &[i64],
-    want: usize,
-) -> Result<Vec<Claimed>, StoreError> {
-    let limit = i64::try_from(skip.len() + want).unwrap_or(i64::MAX);
-    let mut q = c.prepare_cached(NEXT)?;
-    let mut rows = q.query(params![webhook_id, now_ms, limit])?;
-    let mut found = Vec::with_capacity(want);
-    while let Some(r) = rows.next()? {
-        let seq: i64 = r.get(0)?;
-        if !skip.contains(&seq) {
-            found.push((
-                seq,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, bool>(4)?,
-                r.get::<_, String>(5)?,
-            ));
-            if found.len() == want {
-                break;
-            }
-        }
-    }
-    drop(rows);
-    drop(q);
-    if found.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Each statement reads its own snapshot: the event or the webhook may have been
-    // deleted since, and the delivery with it.
-    let Some(endpoint) = endpoint(c, cache, webhook_id, now_ms)? else {
-        return Ok(Vec::new());
-    };
-    let mut claimed = Vec::with_capacity(found.len());
-    for (seq, id, attempt, event_seq, force, created_at) in found {
-        let Some(event) = event(c, cache, event_seq)? else {
-            continue;
-        };
-        claimed.push(Claimed {
-            seq,
-            id,
-            attempt,
-            force,
-            created_ms: datetime::parse_ms(&created_at).unwrap_or(now_ms),
-            event,
-            endpoint: endpoint.clone(),
-        });
-    }
-    Ok(claimed)
-}
-
-/// The event, from the cache or read (and kept); `None` if it is gone.
-fn event(c: &Connection, cache: &SendCache, seq: i64) -> Result<Option<Arc<Event>>, StoreError> {
-    if let Some(e) = cache.event(seq) {
-        return Ok(Some(e));
-    }
-    let row = c
-        .prepare_cached(EVENT)?
-        .query_row([seq], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .optional()?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let e = Arc::new(to_event(row)?);
-    cache.put_event(seq, e.clone());
-    Ok(Some(e))
-}
-
-/// The webhook as it is now, from the cache or read (and kept); `None` if it is gone.
-fn endpoint(
-    c: &Connection,
-    cache: &SendCache,
-    webhook_id: &str,
-    now_ms: i64,
-) -> Result<Option<Arc<Endpoint>>, StoreError> {
-    if let Some(t) = cache.endpoint(webhook_id, now_ms) {
-        return Ok(Some(t));
-    }
-    let generation = cache.generation();
-    let now_s = datetime::format(crate::clock::from_ms(now_ms));
-    let Some(t) = read_endpoint(c, webhook_id, &now_s)? else {
-        return Ok(None);
-    };
-    let t = Arc::new(t);
-    cache.put_endpoint(webhook_id, generation, t.clone());
-    Ok(Some(t))
-}
-
 fn read_endpoint(
     c: &Connection,
     webhook_id: &str,
@@ -430,12 +351,12 @@ type EventRow = (
 
 fn to_event((kind, subject, author, uri, record): EventRow) -> Result<Event, StoreError> {
     let kind = EventKind::parse(&kind).ok_or_else(|| {
-        super::error::decode_error(std::io::Error::other(format!("unknown event type {kind}")))
+        crate::store::decode_error(std::io::Error::other(format!("unknown event type {kind}")))
     })?;
     let record = record
         .map(|r| serde_json::from_str(&r))
         .transpose()
-        .map_err(super::error::decode_error)?;
+        .map_err(crate::store::decode_error)?;
     Ok(Event {
         kind,
         subject,

@@ -11,8 +11,9 @@ use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use super::{datetime, Store, StoreError};
+use super::{datetime, Sqlite};
 use crate::model::TokenInfo;
+use crate::store::StoreError;
 
 const SECRET_PREFIX: &str = "ph_";
 /// `ph_` plus 8 characters (48 random bits): recognisable, useless for guessing.
@@ -54,10 +55,10 @@ fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
-impl Store {
+impl Sqlite {
     /// Issues a token for `did` and returns it with its secret, which is shown once and
     /// cannot be recovered later.
-    pub async fn create_token(
+    pub(super) async fn create_token(
         &self,
         did: &str,
         producer: bool,
@@ -98,7 +99,7 @@ impl Store {
     }
 
     /// Every token, revoked ones included, oldest first.
-    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
+    pub(super) async fn list_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
         // Insertion order; `created_at` can tie within a millisecond.
         let sql = concat!(select_tokens!(), " ORDER BY rowid");
         self.db.read(|c| {
@@ -110,7 +111,7 @@ impl Store {
 
     /// Revokes the token with this id or prefix. `false` if none matches, the match is
     /// ambiguous (a prefix shared by several tokens), or it was already revoked.
-    pub async fn revoke_token(&self, id_or_prefix: &str) -> Result<bool, StoreError> {
+    pub(super) async fn revoke_token(&self, id_or_prefix: &str) -> Result<bool, StoreError> {
         let now = datetime::now();
         let key = id_or_prefix.to_owned();
         let done = self
@@ -129,7 +130,10 @@ impl Store {
 
     /// The live (unrevoked) token whose secret this is. Looked up by hash, so timing
     /// reveals nothing about stored secrets.
-    pub async fn authenticate_token(&self, secret: &str) -> Result<Option<TokenInfo>, StoreError> {
+    pub(super) async fn authenticate_token(
+        &self,
+        secret: &str,
+    ) -> Result<Option<TokenInfo>, StoreError> {
         if !secret.starts_with(SECRET_PREFIX) {
             return Ok(None);
         }

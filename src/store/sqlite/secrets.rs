@@ -3,14 +3,14 @@
 
 use time::OffsetDateTime;
 
-use super::changes::Touched;
-use super::{datetime, Store, StoreError};
+use super::{datetime, Sqlite};
+use crate::store::StoreError;
 
-impl Store {
+impl Sqlite {
     /// Makes `secret` the webhook's signing secret. Every earlier secret that is still
     /// valid keeps signing until `now + overlap` (or its own earlier end). Returns when
     /// the previous secret stops signing, if there was one.
-    pub async fn rotate_secret(
+    pub(super) async fn rotate_secret(
         &self,
         owner: &str,
         webhook_id: &str,
@@ -20,11 +20,9 @@ impl Store {
     ) -> Result<Option<String>, StoreError> {
         let now_s = datetime::format(now);
         let until = datetime::format(now + overlap);
-        let who = owner;
         let (owner, webhook_id, secret) =
             (owner.to_owned(), webhook_id.to_owned(), secret.to_owned());
-        let rotated = self
-            .db
+        self.db
             .write(move |c| {
                 super::webhooks::ensure_owned(c, &owner, &webhook_id)?;
                 c.prepare_cached(
@@ -45,24 +43,6 @@ impl Store {
                 .execute([&webhook_id, &secret, &now_s])?;
                 Ok((ended > 0).then(|| until.clone()))
             })
-            .await;
-        self.changes.webhooks([who], Touched::Sending);
-        rotated
-    }
-
-    /// The secrets that sign the webhook's deliveries at `now`, newest first.
-    pub async fn signing_secrets(
-        &self,
-        webhook_id: &str,
-        now: OffsetDateTime,
-    ) -> Result<Vec<String>, StoreError> {
-        self.db.read(|c| {
-            let mut q = c.prepare_cached(
-                "SELECT secret FROM webhook_secrets WHERE webhook_id = ? \
-                 AND (expires_at IS NULL OR expires_at > ?) ORDER BY rowid DESC",
-            )?;
-            let rows = q.query_map([webhook_id, &datetime::format(now)], |r| r.get(0))?;
-            Ok(rows.collect::<Result<_, _>>()?)
-        })
+            .await
     }
 }

@@ -13,26 +13,30 @@ use super::StoreError;
 
 /// `(version, description, sql)`; descriptions are the file names' words, as sqlx has them.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "store", include_str!("../../migrations/0001_store.sql")),
+    (
+        1,
+        "store",
+        include_str!("../../../migrations/0001_store.sql"),
+    ),
     (
         2,
         "delivery",
-        include_str!("../../migrations/0002_delivery.sql"),
+        include_str!("../../../migrations/0002_delivery.sql"),
     ),
     (
         3,
         "jetstream",
-        include_str!("../../migrations/0003_jetstream.sql"),
+        include_str!("../../../migrations/0003_jetstream.sql"),
     ),
     (
         4,
         "queue indexes",
-        include_str!("../../migrations/0004_queue_indexes.sql"),
+        include_str!("../../../migrations/0004_queue_indexes.sql"),
     ),
     (
         5,
         "attempts without rowid",
-        include_str!("../../migrations/0005_attempts_without_rowid.sql"),
+        include_str!("../../../migrations/0005_attempts_without_rowid.sql"),
     ),
 ];
 

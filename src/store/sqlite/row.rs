@@ -2,9 +2,9 @@
 
 use rusqlite::types::ToSql;
 
-use super::error::decode_error;
-use super::{events, StoreError};
-use crate::lexicon::place::stream::server::defs::{RewriteRule, Webhook, WebhookEventsItem};
+use super::events;
+use crate::model::{Disabled, Webhook, WebhookSettings};
+use crate::store::{decode_error, StoreError};
 
 /// The columns [`WebhookRow`] reads, in its field order, as a literal so queries can be
 /// `concat!`ed into `&'static str` (prepared statements are cached by their text).
@@ -73,66 +73,32 @@ impl WebhookRow {
         Self::read(r, 0)
     }
 
-    /// The lexicon object this row stores.
-    pub fn to_webhook(&self) -> Result<Webhook, StoreError> {
-        Ok(Webhook {
-            id: self.id.clone(),
-            url: self.url.clone(),
-            events: decode_events(&self.events)?,
-            active: self.active,
-            streamplace_format: self.streamplace_format,
-            prefix: self.prefix.clone(),
-            suffix: self.suffix.clone(),
-            rewrite: json_opt(self.rewrite.as_deref())?,
-            created_at: self.created_at.clone(),
-            updated_at: self.updated_at.clone(),
-            name: self.name.clone(),
-            description: self.description.clone(),
-            last_triggered: self.last_triggered.clone(),
-            error_count: Some(self.error_count),
-            mute_words: json_opt(self.mute_words.as_deref())?,
-            type_: None,
-            extra: self.status_fields(),
-        })
-    }
-
-    /// [`WebhookRow::to_webhook`], moving the strings instead of copying them.
+    /// The webhook this row stores.
     pub fn into_webhook(self) -> Result<Webhook, StoreError> {
-        let extra = self.status_fields();
+        let disabled = self.disabled_reason.map(|reason| Disabled {
+            reason,
+            at: self.disabled_at,
+        });
         Ok(Webhook {
-            events: decode_events(&self.events)?,
-            rewrite: json_opt(self.rewrite.as_deref())?,
-            mute_words: json_opt(self.mute_words.as_deref())?,
+            settings: WebhookSettings {
+                url: self.url,
+                events: events::from_json(&self.events)?,
+                active: self.active,
+                streamplace_format: self.streamplace_format,
+                prefix: self.prefix,
+                suffix: self.suffix,
+                rewrite: json_opt(self.rewrite.as_deref())?.unwrap_or_default(),
+                name: self.name,
+                description: self.description,
+                mute_words: json_opt(self.mute_words.as_deref())?.unwrap_or_default(),
+            },
             id: self.id,
-            url: self.url,
-            active: self.active,
-            streamplace_format: self.streamplace_format,
-            prefix: self.prefix,
-            suffix: self.suffix,
             created_at: self.created_at,
             updated_at: self.updated_at,
-            name: self.name,
-            description: self.description,
             last_triggered: self.last_triggered,
-            error_count: Some(self.error_count),
-            type_: None,
-            extra,
+            error_count: self.error_count,
+            disabled,
         })
-    }
-}
-
-impl WebhookRow {
-    /// Why placehook switched the webhook off, shown beside the lexicon's fields (clients
-    /// keep unknown fields; Streamplace clients ignore them).
-    fn status_fields(&self) -> serde_json::Map<String, serde_json::Value> {
-        let mut extra = serde_json::Map::new();
-        if let Some(reason) = &self.disabled_reason {
-            extra.insert("disabledReason".into(), reason.clone().into());
-        }
-        if let Some(at) = &self.disabled_at {
-            extra.insert("disabledAt".into(), at.clone().into());
-        }
-        extra
     }
 }
 
@@ -140,32 +106,6 @@ fn json_opt<T: serde::de::DeserializeOwned>(text: Option<&str>) -> Result<Option
     text.map(serde_json::from_str)
         .transpose()
         .map_err(decode_error)
-}
-
-/// Empty strings and lists mean "absent" (update clears with them), and rewrite rules
-/// keep only `from`/`to`; applied before every write so storage has one spelling of each.
-pub(crate) fn normalise(w: &mut Webhook) {
-    for field in [
-        &mut w.prefix,
-        &mut w.suffix,
-        &mut w.name,
-        &mut w.description,
-    ] {
-        if field.as_deref() == Some("") {
-            *field = None;
-        }
-    }
-    if w.rewrite.as_ref().is_some_and(Vec::is_empty) {
-        w.rewrite = None;
-    }
-    if let Some(rules) = &mut w.rewrite {
-        for rule in rules {
-            *rule = RewriteRule::new(std::mem::take(&mut rule.from), std::mem::take(&mut rule.to));
-        }
-    }
-    if w.mute_words.as_ref().is_some_and(Vec::is_empty) {
-        w.mute_words = None;
-    }
 }
 
 /// The column values a create or update writes, encoded once and owned (writes run on
@@ -186,20 +126,21 @@ pub(crate) struct Encoded {
 }
 
 impl Encoded {
-    pub fn new(w: &Webhook, url_key: &str) -> Self {
+    pub fn new(w: &WebhookSettings, url_key: &str) -> Self {
+        // Empty lists are stored as NULL: one spelling of "none".
         Self {
             url: w.url.clone(),
             url_key: url_key.to_owned(),
-            events: to_json(&w.events),
+            events: events::to_json(&w.events),
             events_mask: events::mask(&w.events),
             active: w.active,
             streamplace_format: w.streamplace_format,
             prefix: w.prefix.clone(),
             suffix: w.suffix.clone(),
-            rewrite: w.rewrite.as_ref().map(to_json),
+            rewrite: (!w.rewrite.is_empty()).then(|| to_json(&w.rewrite)),
             name: w.name.clone(),
             description: w.description.clone(),
-            mute_words: w.mute_words.as_ref().map(to_json),
+            mute_words: (!w.mute_words.is_empty()).then(|| to_json(&w.mute_words)),
         }
     }
 
@@ -226,20 +167,4 @@ impl Encoded {
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     // Only plain strings, enums and string-keyed maps reach here; they always serialise.
     serde_json::to_string(value).expect("webhook fields serialise to JSON")
-}
-
-/// Converts a generated event list (create or update input) to the stored enum.
-/// The stored events, each once (rows written before events were deduplicated may
-/// repeat one).
-fn decode_events(json: &str) -> Result<Vec<WebhookEventsItem>, StoreError> {
-    let events: Vec<WebhookEventsItem> = serde_json::from_str(json).map_err(decode_error)?;
-    Ok(events::dedup(events))
-}
-
-pub(crate) fn to_events<E>(
-    items: &[E],
-    name: impl Fn(&E) -> &'static str,
-) -> Vec<WebhookEventsItem> {
-    // Every input enum shares the defs names (checked by a test in `events.rs`).
-    events::dedup(items.iter().filter_map(|e| events::parse(name(e))))
 }
