@@ -114,6 +114,12 @@ impl Store {
         Self::open_at(Location::Path(path.as_ref().to_owned()), opts).await
     }
 
+    /// The local file a `--database` value names (`None`: in memory, or no file), so a
+    /// caller can refuse a missing database instead of creating an empty one.
+    pub fn database_file(url: &str) -> Option<std::path::PathBuf> {
+        sqlite::database_file(url)
+    }
+
     async fn open_at(at: Location, opts: StoreOptions) -> Result<Self, StoreError> {
         let db = Sqlite::open(at, opts.read_connections, opts.busy_timeout, opts.exclusive).await?;
         Ok(Self {

@@ -13,6 +13,7 @@ mod deliveries;
 mod error;
 mod events;
 mod listing;
+mod location;
 mod lock;
 mod merged;
 mod migrate;
@@ -25,6 +26,7 @@ mod tokens;
 mod webhooks;
 
 pub(crate) use datetime::format as format_datetime;
+pub(crate) use location::database_file;
 pub use settle::OutcomeWriter;
 
 use std::path::PathBuf;
