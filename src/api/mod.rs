@@ -7,3 +7,4 @@ pub mod owner;
 pub mod push;
 pub mod samples;
 pub mod webhooks;
+pub mod well_known;
