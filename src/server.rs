@@ -177,15 +177,11 @@ fn log_identity(identity: &ServiceIdentity) {
     let did = identity.did();
     let public_url = identity.public_url().as_str();
     match identity.unpublished_reason() {
-        None => {
-            let services: Vec<String> = crate::service_did::service_ids()
-                .map(|id| format!("#{id}"))
-                .collect();
-            tracing::info!(
-                %did, %public_url, services = %services.join(", "),
-                "serving the DID document at /.well-known/did.json"
-            )
-        }
+        None => tracing::info!(
+            %did, %public_url,
+            services = %crate::service_did::service_fragments().join(", "),
+            "serving the DID document at /.well-known/did.json"
+        ),
         Some(why) => tracing::warn!(
             %did, %public_url,
             "not serving a DID document (/.well-known/did.json answers 404), so PDSes cannot \

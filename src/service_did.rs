@@ -36,6 +36,11 @@ pub fn service_ids() -> impl Iterator<Item = &'static str> {
     SERVICES.iter().map(|s| s.id)
 }
 
+/// The service ids as the DID document writes them: `#placehook`, `#streamplace`.
+pub fn service_fragments() -> Vec<String> {
+    service_ids().map(|id| format!("#{id}")).collect()
+}
+
 /// The service DID, the public URL, and the DID document served for them, or why none is.
 #[derive(Debug, Clone)]
 pub struct ServiceIdentity {

@@ -11,7 +11,7 @@ use crate::did::DidResolver;
 
 /// Default clock-skew allowance applied to `exp` and `iat`.
 pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(30);
-/// Default longest accepted token lifetime (`exp` − now). A PDS's
+/// Default longest accepted token lifetime (`exp` − `iat`, and `exp` − now). A PDS's
 /// `com.atproto.server.getServiceAuth` issues at most one hour.
 pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// Default number of unexpired tokens remembered for replay protection.
