@@ -206,6 +206,10 @@ fn check_service_auth_tokens(placehook: &Placehook, callers: &[&str]) {
     assert_eq!(methods, every_method, "lxm of the accepted tokens");
     let n = tokens.len();
     eprintln!("{n} service-auth tokens from the reference PDS: {forms:?}");
+    eprintln!(
+        "the first one's claims, as placehook logged them: {}",
+        tokens[0]
+    );
 }
 
 /// The accounts are the PLC directory's: handle, PDS and key from their documents there.
