@@ -17,13 +17,21 @@ pub struct ServeConfig {
     #[arg(long, env = "PLACEHOOK_DATABASE", default_value = "placehook.sqlite")]
     pub database: String,
 
-    /// This service's own DID: the `aud` accepted in inter-service auth tokens.
+    /// This service's own DID: the `aud` accepted in inter-service auth tokens (also with
+    /// `#placehook` or `#streamplace`). A did:web of the public URL's host is served at
+    /// `/.well-known/did.json`, so PDSes can proxy calls to it.
     #[arg(
         long,
         env = "PLACEHOOK_SERVICE_DID",
         default_value = "did:web:localhost"
     )]
     pub service_did: String,
+
+    /// The URL clients and PDSes reach this server at (`http(s)://host[:port]`, no path):
+    /// the service endpoint in its DID document. Default: `http://` and the address it
+    /// listens on, e.g. `http://127.0.0.1:8080`.
+    #[arg(long, env = "PLACEHOOK_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
 
     /// PLC directory used to resolve did:plc identities.
     #[arg(
@@ -227,6 +235,7 @@ impl ServeConfig {
             listen: "127.0.0.1:0".parse().expect("valid address"),
             database: database.into(),
             service_did: "did:web:localhost".into(),
+            public_url: None,
             plc_url: "https://plc.directory".parse().expect("valid URL"),
             max_webhooks_per_owner: 50,
             max_body_bytes: 64 * 1024,
@@ -243,10 +252,23 @@ impl ServeConfig {
         }
     }
 
+    /// The public URL: `--public-url`, or `http://` and `bound`, the address the server
+    /// listens on (which names the port when `--listen` asked for port 0).
+    pub fn public_url_for(&self, bound: SocketAddr) -> url::Url {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None => url::Url::parse(&format!("http://{bound}"))
+                .expect("a socket address makes a valid http URL"),
+        }
+    }
+
     /// Check settings that clap cannot.
     pub fn validate(&self) -> Result<(), String> {
         if placehook_lexrt::formats::did(&self.service_did).is_err() {
             return Err(format!("--service-did {:?} is not a DID", self.service_did));
+        }
+        if let Some(url) = &self.public_url {
+            crate::service_did::check_public_url(url)?;
         }
         if !matches!(self.plc_url.scheme(), "http" | "https") {
             return Err("--plc-url must be an http(s) URL".into());
@@ -332,5 +354,21 @@ mod tests {
         assert_eq!(c.max_connections, 8);
         assert!(parse(&["--body-read-timeout", "0s"]).is_err());
         assert!(parse(&["--max-connections", "0"]).is_err());
+    }
+
+    #[test]
+    fn public_url_is_given_or_derived_from_the_bound_address() {
+        let bound: SocketAddr = "127.0.0.1:48502".parse().unwrap();
+        let c = parse(&[]).unwrap();
+        assert_eq!(c.public_url, None);
+        assert_eq!(c.public_url_for(bound).as_str(), "http://127.0.0.1:48502/");
+        let v6: SocketAddr = "[::1]:8080".parse().unwrap();
+        assert_eq!(c.public_url_for(v6).as_str(), "http://[::1]:8080/");
+        let c = parse(&["--public-url", "https://hooks.example"]).unwrap();
+        assert_eq!(c.public_url_for(bound).as_str(), "https://hooks.example/");
+        assert_eq!(c.validate(), Ok(()));
+        let c = parse(&["--public-url", "https://hooks.example/sub"]).unwrap();
+        assert!(c.validate().unwrap_err().contains("no path"));
+        assert!(parse(&["--public-url", "not a url"]).is_err());
     }
 }

@@ -17,6 +17,7 @@ pub mod model;
 pub mod profile;
 pub mod render;
 pub mod server;
+pub mod service_did;
 pub mod signing;
 pub mod state;
 pub mod store;

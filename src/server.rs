@@ -13,6 +13,7 @@ use crate::identity::{IdentityConfig, IdentityResolver};
 use crate::jetstream::{Consumer, Interests, JetstreamConfig};
 use crate::metrics::Metrics;
 use crate::profile::ProfileResolver;
+use crate::service_did::ServiceIdentity;
 use crate::state::AppState;
 use crate::store::{Store, StoreOptions};
 use std::future::Future;
@@ -32,8 +33,13 @@ pub struct Hooks {
     pub started: Option<tokio::sync::oneshot::Sender<AppState>>,
 }
 
-/// Open the database, start the dispatcher and build the shared state.
-pub async fn build_state(config: &ServeConfig, hooks: Hooks) -> anyhow::Result<AppState> {
+/// Open the database, start the dispatcher and build the shared state of a service known
+/// as `identity`.
+pub async fn build_state(
+    config: &ServeConfig,
+    identity: ServiceIdentity,
+    hooks: Hooks,
+) -> anyhow::Result<AppState> {
     config.validate().map_err(anyhow::Error::msg)?;
     let options = StoreOptions {
         exclusive: true,
@@ -45,7 +51,7 @@ pub async fn build_state(config: &ServeConfig, hooks: Hooks) -> anyhow::Result<A
         allow_insecure_did_web_loopback: config.did_web_insecure_loopback,
         ..DidResolverConfig::default()
     })?);
-    let verifier = ServiceAuthVerifier::new(config.service_did.clone(), dids.clone());
+    let verifier = ServiceAuthVerifier::new(identity.did().to_string(), dids.clone());
     let clock = hooks.clock.unwrap_or_else(|| Arc::new(SystemClock));
     let profiles: Arc<dyn ProfileResolver> = match hooks.resolver {
         Some(r) => r,
@@ -77,6 +83,7 @@ pub async fn build_state(config: &ServeConfig, hooks: Hooks) -> anyhow::Result<A
         store,
         verifier: Arc::new(verifier),
         config: Arc::new(config.clone()),
+        identity: Arc::new(identity),
         clock,
         dispatcher,
         metrics,
@@ -108,12 +115,11 @@ pub async fn run_with(
         started: None,
         ..hooks
     };
-    let state = build_state(&config, hooks).await?;
-    let addr = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
-    tracing::info!(%addr, database = %config.database, "placehook listening");
+    let bound = listener.local_addr()?;
+    let identity = ServiceIdentity::new(&config.service_did, &config.public_url_for(bound));
+    let state = build_state(&config, identity, hooks).await?;
+    log_identity(&state.identity);
+    tracing::info!(addr = %bound, database = %config.database, "placehook listening");
     if let Some(tx) = started {
         let _ = tx.send(state.clone());
     }
@@ -163,6 +169,25 @@ pub async fn run_with(
     }
     state.store.close().await;
     Ok(())
+}
+
+/// Says at start whether PDSes can find this service through its DID document, and if
+/// not, why: a mismatch is legal (API tokens still work) but makes proxying fail far away.
+fn log_identity(identity: &ServiceIdentity) {
+    let did = identity.did();
+    let public_url = identity.public_url().as_str();
+    match identity.unpublished_reason() {
+        None => tracing::info!(
+            %did, %public_url,
+            services = %crate::service_did::service_fragments().join(", "),
+            "serving the DID document at /.well-known/did.json"
+        ),
+        Some(why) => tracing::warn!(
+            %did, %public_url,
+            "not serving a DID document (/.well-known/did.json answers 404), so PDSes cannot \
+             proxy calls here: {why}"
+        ),
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

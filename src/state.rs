@@ -7,6 +7,7 @@ use crate::deliver::Dispatcher;
 use crate::jetstream::Interests;
 use crate::metrics::Metrics;
 use crate::profile::ProfileResolver;
+use crate::service_did::ServiceIdentity;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -19,6 +20,8 @@ pub struct AppState {
     pub verifier: Arc<ServiceAuthVerifier>,
     /// Settings, validated at start.
     pub config: Arc<ServeConfig>,
+    /// The service DID, public URL and the DID document served for them.
+    pub identity: Arc<ServiceIdentity>,
     /// The time (injected so tests can move it).
     pub clock: Arc<dyn Clock>,
     /// Sends queued deliveries.

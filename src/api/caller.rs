@@ -40,9 +40,22 @@ impl AppState {
                 producer: info.producer,
             });
         }
-        let did = self.verifier.verify(token, lxm).await?;
+        let token = self.verifier.verify_token(token, lxm).await?;
+        // What the caller's PDS signed, for operators checking a proxy set-up (the
+        // signature and the token itself are never logged).
+        tracing::debug!(
+            iss = %token.did,
+            aud = %token.aud,
+            lxm = %token.lxm,
+            alg = %token.alg,
+            typ = token.typ.as_deref().unwrap_or(""),
+            iat = token.iat,
+            exp = token.exp,
+            jti = token.jti.as_deref().unwrap_or(""),
+            "service auth accepted"
+        );
         Ok(Caller {
-            did,
+            did: token.did,
             producer: false,
         })
     }

@@ -40,7 +40,8 @@ pub async fn describe(State(s): State<AppState>, _: Xrpc<DescribeServer>) -> Rep
         .map(|k| EventType::from(k.as_str()))
         .collect();
     Ok(Json(describe_server::Output {
-        did: Some(s.config.service_did.clone()),
+        did: Some(s.identity.did().to_string()),
+        service_ids: Some(crate::service_did::service_fragments()),
         max_payload_bytes: Some(d.max_payload_bytes as i64),
         request_timeout_ms: Some(i64::try_from(d.delivery_timeout.as_millis()).unwrap_or(i64::MAX)),
         ..describe_server::Output::new(

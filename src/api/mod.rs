@@ -7,4 +7,5 @@ pub mod owner;
 pub mod push;
 pub mod samples;
 pub mod webhooks;
+pub mod well_known;
 pub mod wire;

@@ -26,9 +26,15 @@ pub enum AuthError {
     /// `exp` is in the past (beyond the clock-skew allowance).
     #[error("jwt expired")]
     Expired,
-    /// `exp` is further in the future than the verifier accepts.
-    #[error("jwt expiry is too far in the future")]
+    /// `exp` is further after `iat`, or after now, than the verifier accepts.
+    #[error("jwt lifetime is too long: exp is too far after iat or now")]
     LifetimeTooLong,
+    /// `iat` is later than now (beyond the clock-skew allowance): not issued yet.
+    #[error("jwt iat is in the future")]
+    IssuedInFuture,
+    /// `exp` is before `iat`: a token that was never valid.
+    #[error("jwt exp is before its iat")]
+    ExpiresBeforeIssued,
     /// `aud` is not this service's DID (with an optional accepted fragment).
     #[error("jwt audience does not match service did")]
     BadAudience,
@@ -88,7 +94,10 @@ impl AuthError {
             | AuthError::UnsupportedAlgorithm(_) => "BadJwt",
             AuthError::BadType(_) => "BadJwtType",
             AuthError::Expired => "JwtExpired",
-            AuthError::LifetimeTooLong => "BadJwtLifetime",
+            // Every problem with the validity window (iat..exp) has one name.
+            AuthError::LifetimeTooLong
+            | AuthError::IssuedInFuture
+            | AuthError::ExpiresBeforeIssued => "BadJwtLifetime",
             AuthError::BadAudience => "BadJwtAudience",
             AuthError::MissingLxm(_) | AuthError::BadLxm { .. } => "BadJwtLexiconMethod",
             AuthError::BadIssuer => "BadJwtIss",

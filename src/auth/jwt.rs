@@ -63,8 +63,9 @@ pub struct Claims {
     pub aud: String,
     /// Expiry, seconds since the Unix epoch (JSON numbers may be fractional).
     pub exp: f64,
-    /// Issued-at, seconds since the Unix epoch, if present.
-    pub iat: Option<f64>,
+    /// Issued-at, seconds since the Unix epoch. Required: every PDS sends it, and
+    /// without it a token's lifetime (`exp` − `iat`) cannot be bounded.
+    pub iat: f64,
     /// Lexicon method (NSID) the token is bound to, if present.
     pub lxm: Option<String>,
     /// Unique token id, if present.
@@ -127,7 +128,7 @@ fn opt_number(map: &Map<String, Value>, key: &str) -> Result<Option<f64>, AuthEr
 /// Rejects anything that is not three dot-separated segments as
 /// [`AuthError::NotAJwt`], and (as [`AuthError::MalformedToken`]) segments that
 /// are not unpadded base64url holding JSON objects, a header without a
-/// string `alg`, claims without string `iss`/`aud` and numeric `exp`, or
+/// string `alg`, claims without string `iss`/`aud` and numeric `exp`/`iat`, or
 /// non-string `lxm`/`jti`. Rejects algorithms other than `ES256K`/`ES256`
 /// ([`AuthError::UnsupportedAlgorithm`]) and the forbidden `typ` values
 /// ([`AuthError::BadType`]). A missing `typ` is accepted, as upstream does.
@@ -164,7 +165,7 @@ pub fn parse(token: &str) -> Result<UnverifiedJwt<'_>, AuthError> {
         iss: opt_string(&payload, "iss")?.ok_or_else(|| malformed("iss is missing"))?,
         aud: opt_string(&payload, "aud")?.ok_or_else(|| malformed("aud is missing"))?,
         exp: opt_number(&payload, "exp")?.ok_or_else(|| malformed("exp is missing"))?,
-        iat: opt_number(&payload, "iat")?,
+        iat: opt_number(&payload, "iat")?.ok_or_else(|| malformed("iat is missing"))?,
         lxm: opt_string(&payload, "lxm")?,
         jti: opt_string(&payload, "jti")?,
     };

@@ -9,9 +9,9 @@ use crate::auth::replay::{replay_key, ReplayCache};
 use crate::auth::AuthError;
 use crate::did::DidResolver;
 
-/// Default clock-skew allowance applied to `exp`.
+/// Default clock-skew allowance applied to `exp` and `iat`.
 pub const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(30);
-/// Default longest accepted token lifetime (`exp` − now). A PDS's
+/// Default longest accepted token lifetime (`exp` − `iat`, and `exp` − now). A PDS's
 /// `com.atproto.server.getServiceAuth` issues at most one hour.
 pub const DEFAULT_MAX_LIFETIME: Duration = Duration::from_secs(60 * 60);
 /// Default number of unexpired tokens remembered for replay protection.
@@ -31,10 +31,14 @@ pub struct VerifiedToken {
     pub lxm: String,
     /// The `jti` claim, if any.
     pub jti: Option<String>,
+    /// Issued at, Unix seconds.
+    pub iat: f64,
     /// Expiry, Unix seconds.
     pub exp: f64,
     /// The signature algorithm.
     pub alg: Alg,
+    /// The header's `typ`, if any.
+    pub typ: Option<String>,
 }
 
 /// Verifies `Authorization: Bearer` service-auth JWTs addressed to this
@@ -42,11 +46,15 @@ pub struct VerifiedToken {
 ///
 /// * `typ` may be absent or anything except `at+jwt`, `refresh+jwt`,
 ///   `dpop+jwt` (compared case-insensitively); `alg` must be `ES256K`/`ES256`.
-/// * `exp` must not be past (allowing [`DEFAULT_CLOCK_SKEW`]); additionally,
-///   unlike upstream, not more than [`DEFAULT_MAX_LIFETIME`] ahead, which
-///   bounds how long replay entries live. `iat` is not checked (as upstream).
-/// * `aud` must be the service DID, or `service_did#<id>` (any id unless
-///   restricted with [`ServiceAuthVerifier::with_service_ids`]).
+/// * `exp` must not be past (allowing [`DEFAULT_CLOCK_SKEW`]).
+/// * Unlike upstream, `iat` is required, must not be in the future (allowing the same
+///   skew) nor after `exp`, and `exp` may be at most [`DEFAULT_MAX_LIFETIME`] after
+///   `iat` and after now: what a PDS's `com.atproto.server.getServiceAuth` issues at
+///   most, and a bound on how long replay entries live.
+/// * `aud` must be the service DID, or `service_did#<id>` for an id of placehook's DID
+///   document services ([`crate::service_did::SERVICES`]: `placehook`, `streamplace`),
+///   or of [`ServiceAuthVerifier::with_service_ids`]. PDSes sign for the bare DID or,
+///   newer ones (atproto proposal 0014), for `did#<service id>` as proxied to.
 /// * `lxm` must equal the called method.
 /// * `iss` is a DID, optionally `did#service`; the signing key is the
 ///   DID document's `#atproto` key, or `#atproto_label` when `iss` ends in
@@ -59,7 +67,7 @@ pub struct VerifiedToken {
 #[derive(Debug)]
 pub struct ServiceAuthVerifier {
     service_did: String,
-    service_ids: Option<Vec<String>>,
+    service_ids: Vec<String>,
     resolver: Arc<DidResolver>,
     replay: ReplayCache,
     clock_skew: Duration,
@@ -71,7 +79,9 @@ impl ServiceAuthVerifier {
     pub fn new(service_did: String, resolver: Arc<DidResolver>) -> Self {
         Self {
             service_did,
-            service_ids: None,
+            service_ids: crate::service_did::service_ids()
+                .map(str::to_string)
+                .collect(),
             resolver,
             replay: ReplayCache::new(DEFAULT_REPLAY_CAPACITY),
             clock_skew: DEFAULT_CLOCK_SKEW,
@@ -79,7 +89,7 @@ impl ServiceAuthVerifier {
         }
     }
 
-    /// Set the clock-skew allowance for `exp`.
+    /// Set the clock-skew allowance for `exp` and `iat`.
     pub fn with_clock_skew(mut self, skew: Duration) -> Self {
         self.clock_skew = skew;
         self
@@ -97,10 +107,10 @@ impl ServiceAuthVerifier {
         self
     }
 
-    /// Accept `aud = service_did#<id>` only for these ids (plain
-    /// `service_did` is always accepted).
+    /// Accept `aud = service_did#<id>` for these ids instead of placehook's service ids
+    /// (plain `service_did` is always accepted).
     pub fn with_service_ids(mut self, ids: Vec<String>) -> Self {
-        self.service_ids = Some(ids);
+        self.service_ids = ids;
         self
     }
 
@@ -138,12 +148,7 @@ impl ServiceAuthVerifier {
         let claims = &jwt.claims;
         let now = unix_now();
         let skew = self.clock_skew.as_secs_f64();
-        if now > claims.exp + skew {
-            return Err(AuthError::Expired);
-        }
-        if claims.exp - now > self.max_lifetime.as_secs_f64() + skew {
-            return Err(AuthError::LifetimeTooLong);
-        }
+        self.check_times(claims.iat, claims.exp, now)?;
         if !self.audience_ok(&claims.aud) {
             return Err(AuthError::BadAudience);
         }
@@ -192,9 +197,31 @@ impl ServiceAuthVerifier {
             aud: claims.aud.clone(),
             lxm: lxm.to_string(),
             jti: claims.jti.clone(),
+            iat: claims.iat,
             exp: claims.exp,
             alg: jwt.alg,
+            typ: jwt.typ.clone(),
         })
+    }
+
+    /// The validity window: `iat` <= now < `exp` (each allowing the clock skew), and not
+    /// longer than the lifetime limit, counted from `iat` and from now.
+    fn check_times(&self, iat: f64, exp: f64, now: f64) -> Result<(), AuthError> {
+        let skew = self.clock_skew.as_secs_f64();
+        let max = self.max_lifetime.as_secs_f64();
+        if now > exp + skew {
+            return Err(AuthError::Expired);
+        }
+        if iat > now + skew {
+            return Err(AuthError::IssuedInFuture);
+        }
+        if exp < iat {
+            return Err(AuthError::ExpiresBeforeIssued);
+        }
+        if exp - iat > max + skew || exp - now > max + skew {
+            return Err(AuthError::LifetimeTooLong);
+        }
+        Ok(())
     }
 
     fn audience_ok(&self, aud: &str) -> bool {
@@ -210,9 +237,7 @@ impl ServiceAuthVerifier {
         if fragment.is_empty() || fragment.contains('#') {
             return false;
         }
-        self.service_ids
-            .as_ref()
-            .is_none_or(|ids| ids.iter().any(|id| id == fragment))
+        self.service_ids.iter().any(|id| id == fragment)
     }
 
     async fn signing_key(

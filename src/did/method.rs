@@ -53,6 +53,15 @@ pub fn check_did(did: &str) -> Result<(), BadDid> {
     Err(BadDid::Method)
 }
 
+/// The `host[:port]` a did:web names, its port separator decoded
+/// (`did:web:localhost%3A8080` -> `localhost:8080`); [`BadDid::Method`] for any other
+/// DID method.
+pub fn did_web_authority(did: &str) -> Result<String, BadDid> {
+    check_did(did)?;
+    let id = did.strip_prefix(WEB_PREFIX).ok_or(BadDid::Method)?;
+    web_authority(id)
+}
+
 /// A did:web id's `host[:port]` (the only percent-encoding allowed is the port
 /// separator).
 fn web_authority(id: &str) -> Result<String, BadDid> {
@@ -170,5 +179,29 @@ mod tests {
         ] {
             assert_eq!(check_did(bad), Err(why), "{bad}");
         }
+    }
+
+    #[test]
+    fn did_web_authority_decodes_the_port() {
+        assert_eq!(
+            did_web_authority("did:web:localhost%3A48502").as_deref(),
+            Ok("localhost:48502")
+        );
+        assert_eq!(
+            did_web_authority("did:web:hooks.example%3a8443").as_deref(),
+            Ok("hooks.example:8443")
+        );
+        assert_eq!(
+            did_web_authority("did:web:hooks.example").as_deref(),
+            Ok("hooks.example")
+        );
+        assert_eq!(
+            did_web_authority("did:plc:ewvi7nxzyoun6zhxrhs64oiz"),
+            Err(BadDid::Method)
+        );
+        assert_eq!(
+            did_web_authority("did:web:hooks.example:path"),
+            Err(BadDid::WebPath)
+        );
     }
 }

@@ -20,7 +20,7 @@ pub(crate) mod tests;
 use std::time::Duration;
 
 pub use document::{DidDocument, DocumentError, Service, ServiceEndpoint, VerificationMethod};
-pub use method::{check_did, BadDid};
+pub use method::{check_did, did_web_authority, BadDid};
 pub use resolver::DidResolver;
 pub use syntax::{is_atproto_did, is_valid_did};
 

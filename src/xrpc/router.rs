@@ -2,7 +2,7 @@
 //! and extractor come from its lexicon, never from a hand-typed string.
 
 use super::{deadline, layers, ServedMethod, Xrpc, XrpcError};
-use crate::api::{describe, owner, push, webhooks};
+use crate::api::{describe, owner, push, webhooks, well_known};
 use crate::lexicon::dev::placehook::{
     describe_server::DescribeServer, list_deliveries::ListDeliveries, push_event::PushEvent,
     redeliver::Redeliver, rotate_secret::RotateSecret, test_webhook::TestWebhook,
@@ -38,7 +38,9 @@ pub fn router(state: AppState) -> Router {
         .xrpc(ListDeliveries, owner::list)
         .xrpc(DescribeServer, describe::describe)
         .route("/xrpc/{nsid}", any(unimplemented))
-        // Only the XRPC routes above answer cross-origin requests.
+        // Public data, which in-browser clients may resolve like any did:web.
+        .route("/.well-known/did.json", get(well_known::did_document))
+        // Only the routes above answer cross-origin requests.
         .layer(layers::cors())
         .route("/metrics", get(describe::metrics))
         .fallback(not_found)

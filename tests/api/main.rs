@@ -4,6 +4,7 @@
 mod auth;
 mod concurrency;
 mod connections;
+mod did_document;
 mod event_sets;
 mod fake_did;
 mod fuzz;

@@ -32,12 +32,17 @@ pub async fn spawn_app() -> App {
 
 /// Start a server after adjusting its settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServeConfig)) -> App {
+    spawn_app_on(|c, _| adjust(c)).await
+}
+
+/// Start a server after adjusting its settings, knowing the address it will listen on.
+pub async fn spawn_app_on(adjust: impl FnOnce(&mut ServeConfig, SocketAddr)) -> App {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("placehook.sqlite");
     let mut config = ServeConfig::for_database(db.to_str().unwrap());
-    adjust(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    adjust(&mut config, addr);
     // Open (and migrate) the database before the server does: two migrators racing on a
     // fresh file would trip over each other.
     let store = Store::open(&config.database, StoreOptions::default())

@@ -5,7 +5,8 @@
 # headers (--nodedir): node-gyp cannot download headers here, and the machine's npmrc points
 # nodedir at the system Node 20. Does nothing, quietly, when both are installed and match
 # the lockfiles. Installs nothing system-wide: when a build tool is missing it names the
-# apt packages and exits 1 (system packages belong in tools/setup.sh).
+# apt packages and exits 3 (system packages belong in tools/setup.sh, which tools/test.sh
+# then runs); any other failure exits 1.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cd "$here"
@@ -37,7 +38,7 @@ command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "tools/pds/install.sh: missing system packages (apt): $(printf '%s\n' "${missing[@]}" |
     sort -u | tr '\n' ' ')- install them (tools/setup.sh) and run this again" >&2
-  exit 1
+  exit 3
 fi
 
 start=$SECONDS

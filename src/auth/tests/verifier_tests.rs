@@ -27,7 +27,10 @@ async fn accepts_valid_tokens_on_both_curves() {
 async fn rejects_expired() {
     let host = FakeHost::start().await;
     let account = host.account(Alg::Es256k);
-    let token = account.token_with(|c| c["exp"] = json!(now() - 120));
+    let token = account.token_with(|c| {
+        c["iat"] = json!(now() - 180);
+        c["exp"] = json!(now() - 120);
+    });
     let err = host.verifier().verify(&token, LXM).await.unwrap_err();
     assert!(matches!(err, AuthError::Expired), "{err}");
     assert_eq!(err.to_string(), "jwt expired");
@@ -37,10 +40,15 @@ async fn rejects_expired() {
 async fn clock_skew_allows_just_expired() {
     let host = FakeHost::start().await;
     let account = host.account(Alg::Es256k);
-    let token = account.token_with(|c| c["exp"] = json!(now() - 5));
+    // Issued for 60 s, 65 s ago.
+    let just_expired = |c: &mut serde_json::Value| {
+        c["iat"] = json!(now() - 65);
+        c["exp"] = json!(now() - 5);
+    };
+    let token = account.token_with(just_expired);
     host.verifier().verify(&token, LXM).await.unwrap();
     let strict = host.verifier().with_clock_skew(Duration::ZERO);
-    let token = account.token_with(|c| c["exp"] = json!(now() - 5));
+    let token = account.token_with(just_expired);
     assert!(matches!(
         strict.verify(&token, LXM).await,
         Err(AuthError::Expired)
@@ -74,23 +82,121 @@ async fn rejects_wrong_audience() {
 }
 
 #[tokio::test]
-async fn accepts_audience_with_service_fragment() {
+async fn other_service_ids_replace_placehooks() {
     let host = FakeHost::start().await;
     let account = host.account(Alg::Es256k);
-    let aud = format!("{SERVICE_DID}#placehook");
-    let token = account.token_with(|c| c["aud"] = json!(aud));
-    let verified = host.verifier().verify_token(&token, LXM).await.unwrap();
-    assert_eq!(verified.aud, aud);
-
-    // Restricting the accepted service ids.
     let restricted = host
         .verifier()
         .with_service_ids(vec!["other_service".into()]);
-    let token = account.token_with(|c| c["aud"] = json!(aud));
+    let token = account.token_with(|c| c["aud"] = json!(format!("{SERVICE_DID}#placehook")));
     assert!(matches!(
         restricted.verify(&token, LXM).await,
         Err(AuthError::BadAudience)
     ));
+    let aud = format!("{SERVICE_DID}#other_service");
+    let token = account.token_with(|c| c["aud"] = json!(aud));
+    assert_eq!(restricted.verify_token(&token, LXM).await.unwrap().aud, aud);
+}
+
+#[tokio::test]
+async fn accepts_audience_with_either_service_id() {
+    let host = FakeHost::start().await;
+    let account = host.account(Alg::Es256k);
+    let verifier = host.verifier();
+    // The bare DID (what the reference PDS signs today) and did#<service id> (newer
+    // PDSes, atproto proposal 0014) for both entries of the DID document.
+    for aud in [
+        SERVICE_DID.to_string(),
+        format!("{SERVICE_DID}#placehook"),
+        format!("{SERVICE_DID}#streamplace"),
+    ] {
+        let token = account.token_with(|c| c["aud"] = json!(aud));
+        let verified = verifier.verify_token(&token, LXM).await.unwrap();
+        assert_eq!(verified.aud, aud);
+    }
+}
+
+#[tokio::test]
+async fn rejects_audience_with_a_fragment_that_is_not_a_service_id() {
+    let host = FakeHost::start().await;
+    let account = host.account(Alg::Es256k);
+    let verifier = host.verifier();
+    // Tokens a PDS made for another service of the same host (an AppView, a labeler)
+    // must not be usable here.
+    for fragment in [
+        "atproto_labeler",
+        "bsky_appview",
+        "atproto_pds",
+        "Placehook",
+        "placehook_x",
+        "streamplace ",
+    ] {
+        let aud = format!("{SERVICE_DID}#{fragment}");
+        let token = account.token_with(|c| c["aud"] = json!(aud));
+        let err = verifier.verify(&token, LXM).await.unwrap_err();
+        assert!(matches!(err, AuthError::BadAudience), "{aud}: {err}");
+        assert_eq!(err.xrpc_error(), "BadJwtAudience");
+    }
+}
+
+#[tokio::test]
+async fn rejects_missing_iat() {
+    let host = FakeHost::start().await;
+    let account = host.account(Alg::Es256k);
+    let token = account.token_with(|c| {
+        c.as_object_mut().unwrap().remove("iat");
+    });
+    let err = host.verifier().verify(&token, LXM).await.unwrap_err();
+    assert!(matches!(err, AuthError::MalformedToken(_)), "{err}");
+    assert_eq!(err.to_string(), "malformed jwt: iat is missing");
+    assert_eq!(err.xrpc_error(), "BadJwt");
+    for bad in [json!(null), json!("now")] {
+        let token = account.token_with(|c| c["iat"] = bad.clone());
+        let err = host.verifier().verify(&token, LXM).await.unwrap_err();
+        assert!(matches!(err, AuthError::MalformedToken(_)), "{bad}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn rejects_iat_in_the_future_beyond_the_skew() {
+    let host = FakeHost::start().await;
+    let account = host.account(Alg::Es256k);
+    let verifier = host.verifier();
+    let token = account.token_with(|c| c["iat"] = json!(now() + 120));
+    let err = verifier.verify(&token, LXM).await.unwrap_err();
+    assert!(matches!(err, AuthError::IssuedInFuture), "{err}");
+    assert_eq!(err.xrpc_error(), "BadJwtLifetime");
+    // A few seconds ahead is a clock a little fast: allowed.
+    let token = account.token_with(|c| c["iat"] = json!(now() + 5));
+    verifier.verify(&token, LXM).await.unwrap();
+}
+
+#[tokio::test]
+async fn rejects_exp_before_iat() {
+    let host = FakeHost::start().await;
+    let account = host.account(Alg::Es256k);
+    let token = account.token_with(|c| {
+        c["iat"] = json!(now());
+        c["exp"] = json!(now() - 1);
+    });
+    let err = host.verifier().verify(&token, LXM).await.unwrap_err();
+    assert!(matches!(err, AuthError::ExpiresBeforeIssued), "{err}");
+    assert_eq!(err.xrpc_error(), "BadJwtLifetime");
+}
+
+#[tokio::test]
+async fn rejects_lifetime_counted_from_iat() {
+    let host = FakeHost::start().await;
+    let account = host.account(Alg::Es256k);
+    // Not expired and not far ahead, but issued two hours ago for two hours: longer than
+    // any PDS issues (getServiceAuth allows at most one hour).
+    let token = account.token_with(|c| {
+        c["iat"] = json!(now() - 7200);
+        c["exp"] = json!(now() + 60);
+    });
+    let err = host.verifier().verify(&token, LXM).await.unwrap_err();
+    assert!(matches!(err, AuthError::LifetimeTooLong), "{err}");
+    assert_eq!(err.xrpc_error(), "BadJwtLifetime");
 }
 
 #[tokio::test]
@@ -384,6 +490,8 @@ fn error_messages_are_distinct() {
         AuthError::BadType("x".into()),
         AuthError::Expired,
         AuthError::LifetimeTooLong,
+        AuthError::IssuedInFuture,
+        AuthError::ExpiresBeforeIssued,
         AuthError::BadAudience,
         AuthError::MissingLxm("x".into()),
         AuthError::BadLxm {
@@ -407,4 +515,51 @@ fn error_messages_are_distinct() {
     let messages: std::collections::HashSet<String> =
         errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(messages.len(), errors.len());
+}
+
+#[test]
+fn every_rejection_keeps_its_xrpc_name() {
+    let did = "did:plc:x".to_string();
+    let table = [
+        (AuthError::MissingToken, "AuthMissing"),
+        (AuthError::NotAJwt, "BadJwt"),
+        (AuthError::MalformedToken("x".into()), "BadJwt"),
+        (AuthError::UnsupportedAlgorithm("x".into()), "BadJwt"),
+        (AuthError::BadType("x".into()), "BadJwtType"),
+        (AuthError::Expired, "JwtExpired"),
+        (AuthError::LifetimeTooLong, "BadJwtLifetime"),
+        (AuthError::IssuedInFuture, "BadJwtLifetime"),
+        (AuthError::ExpiresBeforeIssued, "BadJwtLifetime"),
+        (AuthError::BadAudience, "BadJwtAudience"),
+        (AuthError::MissingLxm("x".into()), "BadJwtLexiconMethod"),
+        (
+            AuthError::BadLxm {
+                expected: "x".into(),
+            },
+            "BadJwtLexiconMethod",
+        ),
+        (AuthError::BadIssuer, "BadJwtIss"),
+        (AuthError::HighSSignature, "BadJwtSignature"),
+        (
+            AuthError::AlgorithmMismatch {
+                did: did.clone(),
+                alg: "ES256",
+                key_alg: "ES256K",
+            },
+            "BadJwtSignature",
+        ),
+        (AuthError::BadSignature, "BadJwtSignature"),
+        (
+            AuthError::KeyResolution {
+                did: did.clone(),
+                source: DidError::NotFound(did),
+            },
+            "BadJwtIss",
+        ),
+        (AuthError::Replayed, "JwtReplayed"),
+        (AuthError::ReplayCacheFull, "AuthUnavailable"),
+    ];
+    for (err, name) in table {
+        assert_eq!(err.xrpc_error(), name, "{err}");
+    }
 }
