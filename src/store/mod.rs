@@ -32,6 +32,7 @@ mod row;
 mod secrets;
 mod send_cache;
 mod settle;
+mod stream_cursor;
 mod subscriptions;
 mod tokens;
 mod webhooks;

@@ -6,11 +6,12 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::stream_cursor::CursorMove;
 use super::{datetime, events, Store, StoreError};
 use crate::events::Event;
 use crate::model::Accepted;
 
-const SAVE_CURSOR: &str = "INSERT INTO jetstream_cursor (id, time_us) VALUES (1, ?1) \
+pub(super) const SAVE_CURSOR: &str = "INSERT INTO jetstream_cursor (id, time_us) VALUES (1, ?1) \
     ON CONFLICT (id) DO UPDATE SET time_us = MAX(time_us, excluded.time_us)";
 
 impl Store {
@@ -35,7 +36,8 @@ impl Store {
         now: OffsetDateTime,
         cursor_us: i64,
     ) -> Result<Accepted, StoreError> {
-        self.accept(event, Some(dedupe_key), now, Some(cursor_us))
+        let cursor = CursorMove::Jetstream(cursor_us);
+        self.accept(event, Some(dedupe_key), now, Some(cursor))
             .await
     }
 
@@ -60,12 +62,12 @@ impl Store {
             .await
     }
 
-    async fn accept(
+    pub(super) async fn accept(
         &self,
         event: &Event,
         dedupe_key: Option<&str>,
         now: OffsetDateTime,
-        cursor_us: Option<i64>,
+        cursor: Option<CursorMove>,
     ) -> Result<Accepted, StoreError> {
         let event_id = format!("evt_{}", uuid::Uuid::now_v7().simple());
         let record = event.record.as_ref().map(Value::to_string);
@@ -90,8 +92,8 @@ impl Store {
                         |r| r.get(0),
                     )
                     .optional()?;
-                if let Some(cursor) = cursor_us {
-                    c.prepare_cached(SAVE_CURSOR)?.execute([cursor])?;
+                if let Some(cursor) = &cursor {
+                    cursor.save(c)?;
                 }
                 let Some(event_seq) = inserted else {
                     // Commits the cursor move, if any.
