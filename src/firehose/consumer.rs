@@ -5,9 +5,9 @@
 
 use super::examine::{examine, Candidate, Examined, Skip, Step};
 use super::keys::SigningKeys;
+use super::verify::verify;
 use crate::clock::Clock;
 use crate::deliver::Dispatcher;
-use crate::did::DidError;
 use crate::events::uri_dedupe_key;
 use crate::jetstream::Interests;
 use crate::metrics::Metrics;
@@ -216,9 +216,9 @@ impl Consumer {
         }
         match step {
             Step::Pass => {}
-            Step::Verify(candidate) => match self.verify(&candidate).await {
+            Step::Verify(candidate) => match verify(&self.keys, &candidate).await {
                 Ok(()) => self.accept(*candidate, seq.unwrap_or(0), pos).await?,
-                Err((reason, detail)) => self.skipped(reason, Some(&candidate.did), detail),
+                Err(r) => self.skipped(r.reason, Some(&candidate.did), r.detail),
             },
             Step::Identity(did) => {
                 self.profiles.invalidate(&did);
@@ -256,23 +256,6 @@ impl Consumer {
             pos.last = pos.last.max(seq);
         }
         Ok(())
-    }
-
-    /// Checks the commit's signature against the repo's key, fetched afresh once if the
-    /// cached one fails (keys rotate).
-    async fn verify(&self, c: &Candidate) -> Result<(), (Skip, String)> {
-        let unusable = |e: DidError| match e {
-            DidError::MissingKey { .. } | DidError::BadKey { .. } => (Skip::NoKey, e.to_string()),
-            _ => (Skip::DidUnresolved, e.to_string()),
-        };
-        let key = self.keys.key(&c.did, false).await.map_err(unusable)?;
-        if c.commit.verify(&key).is_ok() {
-            return Ok(());
-        }
-        let fresh = self.keys.key(&c.did, true).await.map_err(unusable)?;
-        c.commit
-            .verify(&fresh)
-            .map_err(|e| (Skip::BadSignature, format!("{e:?} with {fresh}")))
     }
 
     /// Accepts a verified commit's events. Each saves the cursor in its transaction: the

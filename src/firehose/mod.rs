@@ -13,6 +13,7 @@ pub mod keys;
 pub mod record;
 #[cfg(any(test, feature = "test-util"))]
 pub mod testing;
+pub mod verify;
 
 #[cfg(test)]
 mod tests;
