@@ -7,6 +7,7 @@
 //! are the bytes the repo signed, whatever fields a later commit version adds.
 
 use crate::auth::keys::{PublicKey, SignatureError};
+use ipld_core::cid::Cid;
 use ipld_core::ipld::Ipld;
 
 /// A decoded commit, ready to verify.
@@ -16,6 +17,8 @@ pub struct SignedCommit {
     pub did: String,
     /// The commit revision.
     pub rev: String,
+    /// The root of the repo tree the signature covers.
+    pub data: Cid,
     sig: Vec<u8>,
     unsigned: Vec<u8>,
 }
@@ -47,14 +50,16 @@ impl SignedCommit {
             _ => Err(CommitError::Field(name)),
         };
         let (did, rev) = (text("did")?, text("rev")?);
-        if !matches!(map.get("data"), Some(Ipld::Link(_))) {
+        let Some(Ipld::Link(data)) = map.get("data") else {
             return Err(CommitError::Field("data"));
-        }
+        };
+        let data = *data;
         let unsigned = serde_ipld_dagcbor::to_vec(&Ipld::Map(map))
             .map_err(|e| CommitError::Decode(e.to_string()))?;
         Ok(Self {
             did,
             rev,
+            data,
             sig,
             unsigned,
         })

@@ -6,8 +6,10 @@
 use super::car::Blocks;
 use super::commit::SignedCommit;
 use super::frame::{self, Commit, Frame};
+use super::mst;
 use crate::events::Event;
 use crate::jetstream::mapping::{map, may_produce, CreateOp, RecordBody, COLLECTIONS};
+use ipld_core::cid::Cid;
 use std::collections::HashSet;
 
 /// Why a frame, or the commit in it, was skipped: the `reason` label of
@@ -20,7 +22,8 @@ pub enum Skip {
     Malformed,
     /// The CAR slice is unreadable, lacks a needed block, or a block does not match its CID.
     BadCar,
-    /// The commit block is not a commit of this repo.
+    /// The commit block is not a commit of this repo, or a record used is not in its
+    /// signed tree.
     BadCommit,
     /// The commit's signature does not verify with the repo's current key.
     BadSignature,
@@ -195,7 +198,7 @@ fn commit(c: &Commit<'_>, sets: &[HashSet<String>; 5], inactive: &HashSet<String
         Ok(b) => b,
         Err(e) => return Examined::new(seq, skip(Skip::BadCar, Some(did), e)),
     };
-    let (mut events, mut invalid) = (Vec::new(), Vec::new());
+    let (mut events, mut invalid, mut used) = (Vec::new(), Vec::new(), Vec::new());
     for (collection, rkey, cid) in wanted {
         let Some(cid) = cid else {
             return Examined::new(
@@ -217,6 +220,9 @@ fn commit(c: &Commit<'_>, sets: &[HashSet<String>; 5], inactive: &HashSet<String
         if mapped.invalid {
             invalid.push(format!("{collection}/{rkey}"));
         }
+        if !mapped.events.is_empty() {
+            used.push((collection, rkey, cid));
+        }
         events.extend(mapped.events);
     }
     if events.is_empty() {
@@ -234,11 +240,27 @@ fn commit(c: &Commit<'_>, sets: &[HashSet<String>; 5], inactive: &HashSet<String
             Some(did),
             format!("commit is for {}", signed.did),
         ),
-        Ok(Ok(signed)) => Step::Verify(Box::new(Candidate {
-            did: did.to_string(),
-            commit: signed,
-            events,
-        })),
+        Ok(Ok(signed)) => match unsigned_record(&blocks, signed.data, &used) {
+            Some(detail) => skip(Skip::BadCommit, Some(did), detail),
+            None => Step::Verify(Box::new(Candidate {
+                did: did.to_string(),
+                commit: signed,
+                events,
+            })),
+        },
     };
     Examined { seq, step, invalid }
+}
+
+/// The first record used whose path the signed tree does not map to its CID, if any.
+fn unsigned_record(blocks: &Blocks, root: Cid, used: &[(&str, &str, Cid)]) -> Option<String> {
+    used.iter().find_map(|(collection, rkey, cid)| {
+        let path = format!("{collection}/{rkey}");
+        match mst::lookup(blocks, root, path.as_bytes()) {
+            Ok(Some(found)) if found == *cid => None,
+            Ok(Some(other)) => Some(format!("the signed tree has {other} at {path}")),
+            Ok(None) => Some(format!("{path} is not in the signed tree")),
+            Err(e) => Some(format!("{path}: {e}")),
+        }
+    })
 }

@@ -151,8 +151,8 @@ pub struct CommitParts {
 }
 
 impl CommitParts {
-    /// A commit by `repo` at `seq` creating `creates`, signed, with one tree node
-    /// holding the records (so the blocks look like a real commit's).
+    /// A commit by `repo` at `seq` creating `creates`, signed, over a one-node tree
+    /// holding the records (a real tree has more levels; the format is the same).
     pub fn new(repo: &Repo, seq: i64, creates: &[Create]) -> Self {
         let rev = tid(seq);
         let mut blocks = Vec::new();
@@ -171,6 +171,14 @@ impl CommitParts {
             ops.push(("create".to_string(), path, Some(cid)));
             blocks.push((cid, bytes));
         }
+        // Tree entries are in key order.
+        let mut keyed: Vec<(String, Ipld)> = ops
+            .iter()
+            .map(|(_, path, _)| path.clone())
+            .zip(entries)
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let entries = keyed.into_iter().map(|(_, e)| e).collect();
         let node = encode(&map(vec![("l", Ipld::Null), ("e", Ipld::List(entries))]));
         let data = cid_of(&node);
         let commit = signed_commit(repo, data, &rev);

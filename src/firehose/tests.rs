@@ -224,6 +224,18 @@ fn a_commit_signed_by_another_key_or_changed_after_signing_fails() {
     parts.did = ALICE.into();
     let ex = examine(&parts.frame(), MAX, &sets(), &none());
     assert_eq!(skip_reason(&ex.step), Some(Skip::BadCommit));
+    // A record that is in the blocks and the ops but not in the tree the repo signed.
+    let mut parts = CommitParts::new(&alice, 14, &[like()]);
+    let extra = testing::encode(&testing::ipld(&follow(BOB).record));
+    let cid = testing::cid_of(&extra);
+    parts.blocks.push((cid, extra));
+    parts.ops.push((
+        "create".into(),
+        "app.bsky.graph.follow/3kfollow0000a".into(),
+        Some(cid),
+    ));
+    let ex = examine(&parts.frame(), MAX, &sets(), &none());
+    assert_eq!(skip_reason(&ex.step), Some(Skip::BadCommit));
     // A block that is not a commit at all.
     for bad in [
         json!({"did": ALICE}),
