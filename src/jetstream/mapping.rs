@@ -7,6 +7,7 @@ use super::interests::wants;
 use crate::events::{mentions, Event, EventKind};
 use serde_json::Value;
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 /// The collections the five events need (`wantedCollections`).
 pub const COLLECTIONS: [&str; 4] = [
@@ -15,6 +16,11 @@ pub const COLLECTIONS: [&str; 4] = [
     "app.bsky.graph.follow",
     "app.bsky.feed.post",
 ];
+
+/// The mark of a mention facet (`app.bsky.richtext.facet#mention`), searched for in the
+/// encoded record; built once, since posts are most of every stream.
+static MENTION: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"#mention"));
 
 /// A record as its source carries it, decoded only once the cheap checks pass.
 #[derive(Debug, Clone, Copy)]
@@ -75,7 +81,7 @@ pub fn may_produce(collection: &str, did: &str, raw: &[u8], sets: &[HashSet<Stri
     match collection {
         "place.stream.chat.message" | "app.bsky.graph.follow" => true,
         "place.stream.livestream" => wants(sets, EventKind::Livestream, did),
-        "app.bsky.feed.post" => memchr::memmem::find(raw, b"#mention").is_some(),
+        "app.bsky.feed.post" => MENTION.find(raw).is_some(),
         _ => false,
     }
 }
