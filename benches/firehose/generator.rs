@@ -3,8 +3,8 @@
 //! its author's secp256k1 key, with a few tree nodes beside its records as real commits
 //! carry. Mostly what the network is made of (posts, likes, reposts, follows of anyone,
 //! deletes, profile updates, identity and account events), and one commit in
-//! `match_every` that produces an event for a webhook owner (a follow of, a chat message
-//! to, or a post mentioning one).
+//! `match_every` (and the last) that produces an event for a webhook owner (a follow of,
+//! a chat message to, or a post mentioning one).
 
 use ipld_core::cid::Cid;
 use ipld_core::ipld::Ipld;
@@ -137,7 +137,10 @@ impl Gen {
         let (mut matching, mut mix, mut bytes) = (0u64, [0u64; SORTS.len()], 0u64);
         for i in 0..n {
             let seq = i as i64 + 1;
-            let (sort, frame) = if match_every > 0 && i % match_every == match_every / 2 {
+            // The last frame matches, so the consumer saves its cursor with its event
+            // (the end-to-end run's finish line) rather than at its next timer tick.
+            let last = i + 1 == n;
+            let (sort, frame) = if match_every > 0 && (i % match_every == match_every / 2 || last) {
                 matching += 1;
                 (8, self.matching(seq))
             } else {

@@ -21,8 +21,13 @@
 //!    the real resolver, no network). The events themselves are not stored here.
 //!
 //! Checked: every matching commit produced its event and verified; nothing else did.
+//!
+//! Then, `ROUNDS` [3] times (0: skip), end to end (`service.rs`): the real service in a
+//! child pinned to one core reading the stream over a loopback websocket, with a cold key
+//! cache, storing and delivering every event; against a bare client reading the frames.
 
 mod generator;
+mod service;
 
 use generator::{Gen, SORTS};
 use placehook::auth::testing::did_document;
@@ -37,7 +42,7 @@ use placehook::jetstream::interests::index;
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The target, commits/s with verification of the matching ones.
 const TARGET: f64 = 50_000.0;
@@ -93,6 +98,11 @@ fn load() -> String {
 }
 
 fn main() {
+    match std::env::var("FIREHOSE_BENCH_CHILD").as_deref() {
+        Ok("bare") => return service::child_bare(),
+        Ok("service") => return service::child_service(),
+        _ => {}
+    }
     let frames_n: usize = env_or("FRAMES", 100_000);
     let match_every: usize = env_or("MATCH_EVERY", 100);
     let owners_n: usize = env_or("OWNERS", 10_000);
@@ -152,7 +162,7 @@ fn main() {
             })
             .collect(),
     );
-    let keys = rt.block_on(async {
+    let (keys, plc) = rt.block_on(async {
         let app = axum::Router::new().route(
             "/{did}",
             axum::routing::get(
@@ -176,10 +186,11 @@ fn main() {
         for r in &gen.authors {
             keys.key(&r.did, false).await.expect("key");
         }
-        keys
+        (keys, format!("http://{addr}"))
     });
 
-    if env_or("PIN", 1u8) != 0 {
+    let pin = env_or("PIN", 1u8) != 0;
+    if pin {
         let pinned = std::process::Command::new("taskset")
             .args(["-p", "-c", "1", &format!("{}", nix_tid())])
             .stdout(std::process::Stdio::null())
@@ -296,7 +307,142 @@ fn main() {
         },
         thousands(n / consumer)
     );
+    if env_or("ROUNDS", 3usize) > 0 {
+        end_to_end(&rt, &stream, &gen.owners, &plc, pin);
+    }
     println!("load average at the end: {}", load());
+}
+
+/// The service end to end (see `service.rs`), `ROUNDS` times, against the bare client.
+fn end_to_end(
+    rt: &tokio::runtime::Runtime,
+    stream: &generator::Stream,
+    owners: &[String],
+    plc: &str,
+    mut pin: bool,
+) {
+    use placehook::lexicon::place::stream::server::create_webhook;
+    use placehook::store::{Store, StoreOptions};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let rounds: usize = env_or("ROUNDS", 3usize);
+    if pin {
+        // Everything here (fake host, receiver, PLC) on CPU 0; the children on CPU 1.
+        pin = std::process::Command::new("taskset")
+            .args(["-a", "-p", "-c", "0", &std::process::id().to_string()])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = dir.path().join("template.sqlite");
+    let delivered = Arc::new(AtomicU64::new(0));
+    let t = Instant::now();
+    rt.block_on(async {
+        let count = delivered.clone();
+        let app = axum::Router::new().fallback(move || {
+            let count = count.clone();
+            async move {
+                count.fetch_add(1, Ordering::SeqCst);
+                axum::http::StatusCode::NO_CONTENT
+            }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let store = Store::open_path(&template, StoreOptions::default())
+            .await
+            .expect("store");
+        for owner in owners {
+            let input: create_webhook::Input = serde_json::from_value(serde_json::json!({
+                "url": url, "events": ["chat", "livestream", "follow", "mention"], "active": true,
+            }))
+            .expect("input");
+            store
+                .create_webhook(owner, &input, &url, 50)
+                .await
+                .expect("webhook");
+        }
+        store.close().await;
+    });
+    println!();
+    println!(
+        "end to end: {} webhooks created in {:.1} s; {rounds} rounds, {}",
+        owners.len(),
+        t.elapsed().as_secs_f64(),
+        if pin {
+            "children pinned to CPU 1, this process to CPU 0"
+        } else {
+            "not pinned"
+        }
+    );
+    let frames = Arc::new(stream.frames.clone());
+    let last = frames.len() as i64;
+    let n = frames.len() as f64;
+    let (mut bares, mut services) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let b = service::run_bare(&frames, pin);
+        println!(
+            "round {}: bare client {:.3} s = {} frames/s (CPU {:.2} s)",
+            round + 1,
+            b.secs,
+            thousands(n / b.secs),
+            b.cpu
+        );
+        let s = service::run_service(&frames, last, &template, plc, &delivered, pin, round);
+        let wait = Instant::now();
+        while delivered.load(Ordering::SeqCst) < stream.matching
+            && wait.elapsed() < Duration::from_secs(60)
+        {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let got = delivered.load(Ordering::SeqCst);
+        println!(
+            "round {}: service {:.3} s = {} frames/s (CPU {:.2} s); {}; {got} delivered",
+            round + 1,
+            s.secs,
+            thousands(n / s.secs),
+            s.cpu,
+            s.stats
+        );
+        let stat = |name: &str| -> u64 {
+            s.stats
+                .split_whitespace()
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+                .unwrap_or(u64::MAX)
+        };
+        assert_eq!(stat("frames"), frames.len() as u64, "frames read");
+        assert_eq!(stat("accepted"), stream.matching, "events accepted");
+        assert_eq!(stat("skipped"), 0, "nothing skipped");
+        assert_eq!(got, stream.matching, "deliveries");
+        bares.push(b);
+        services.push(s);
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let bare_rate = median(bares.iter().map(|b| n / b.secs).collect());
+    let svc_rate = median(services.iter().map(|s| n / s.secs).collect());
+    let bare_cpu = median(bares.iter().map(|b| b.cpu * 1e6 / n).collect());
+    let svc_cpu = median(services.iter().map(|s| s.cpu * 1e6 / n).collect());
+    println!();
+    println!(
+        "| end to end (one core, median of {rounds}) | frames/s | CPU µs/frame | vs transport |"
+    );
+    println!("|---|---:|---:|---:|");
+    println!("| bare tokio-tungstenite client, read + discard (transport ceiling) | {} | {bare_cpu:.2} | 1.00x |", thousands(bare_rate));
+    println!(
+        "| **placehook serve** (firehose consumer, {} webhooks, {} matching commits verified, stored, delivered; cold key cache) | **{}** | {svc_cpu:.2} | {:.2}x |",
+        owners.len(), stream.matching, thousands(svc_rate), svc_rate / bare_rate
+    );
+    println!(
+        "target {} commits/s end to end: {}",
+        thousands(TARGET),
+        if svc_rate >= TARGET { "met" } else { "MISSED" }
+    );
+    drop(dir);
 }
 
 /// This thread's id, for `taskset -p` (which pins one thread given its id).
