@@ -76,7 +76,7 @@ const INACTIVE_CAPACITY: usize = 100_000;
 struct Carry {
     /// Accounts `#account` said are not active.
     inactive: HashSet<String>,
-    /// The host said our cursor is ahead of it (`FutureCursor`): connect once without.
+    /// The host said our cursor is ahead of it (`FutureCursor`): forget that cursor.
     drop_cursor: bool,
 }
 
@@ -125,13 +125,13 @@ impl Consumer {
         carry: &mut Carry,
     ) -> anyhow::Result<bool> {
         let source = base.as_str();
+        if std::mem::take(&mut carry.drop_cursor) {
+            // The host's sequence is behind our cursor (it was reset): start again from
+            // its live tail, and save positions from its new sequence.
+            self.store.forget_stream_cursor(source).await?;
+        }
         let saved = self.store.stream_cursor(source).await?;
-        let resume = if std::mem::take(&mut carry.drop_cursor) {
-            None
-        } else {
-            saved
-        };
-        let url = subscribe_url(base, resume);
+        let url = subscribe_url(base, saved);
         let limit = self.config.max_frame_bytes.saturating_mul(4);
         let ws_config = WebSocketConfig::default()
             .max_message_size(Some(limit))
@@ -243,7 +243,7 @@ impl Consumer {
                 self.metrics.firehose_notice(&name);
                 tracing::warn!(source = pos.source, %name, %message, error, "firehose notice");
                 // Our cursor is past the host's (it was reset, or it is another host
-                // behind the same URL): read from its live tail.
+                // behind the same URL): the next connection forgets it.
                 carry.drop_cursor |= error && name == "FutureCursor";
             }
             Step::Skip {

@@ -73,6 +73,19 @@ impl Store {
         self.db.write(move |c| cursor.save(c)).await
     }
 
+    /// Forgets stream `source`'s cursor, for a host that says the cursor is ahead of its
+    /// stream (its sequence was reset): positions from its new sequence can then be saved.
+    pub async fn forget_stream_cursor(&self, source: &str) -> Result<(), StoreError> {
+        let source = source.to_owned();
+        self.db
+            .write(move |c| {
+                c.prepare_cached("DELETE FROM stream_cursors WHERE source = ?1")?
+                    .execute([&source])?;
+                Ok(())
+            })
+            .await
+    }
+
     /// [`Store::accept_event`] for an event read from stream `source`: its cursor moves to
     /// `position` in the same transaction (also when the event is a duplicate).
     pub async fn accept_streamed_event_from(
@@ -122,6 +135,11 @@ mod tests {
         store.save_stream_cursor(B, 3).await.unwrap();
         assert_eq!(store.stream_cursor(A).await.unwrap(), Some(10));
         assert_eq!(store.stream_cursor(B).await.unwrap(), Some(3));
+        store.forget_stream_cursor(B).await.unwrap();
+        assert_eq!(store.stream_cursor(B).await.unwrap(), None);
+        store.save_stream_cursor(B, 1).await.unwrap();
+        assert_eq!(store.stream_cursor(B).await.unwrap(), Some(1));
+        assert_eq!(store.stream_cursor(A).await.unwrap(), Some(10));
         // Jetstream's cursor is apart.
         assert_eq!(store.jetstream_cursor().await.unwrap(), None);
     }

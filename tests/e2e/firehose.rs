@@ -1,9 +1,11 @@
 //! A fake repo firehose: a websocket server on loopback serving
 //! `com.atproto.sync.subscribeRepos` frames (binary DAG-CBOR, built with
-//! `placehook::firehose::testing`), honouring `cursor` (frames after it), then staying
-//! open as a live tail.
+//! `placehook::firehose::testing`), honouring `cursor` (frames after it; a cursor past
+//! its newest frame gets a `FutureCursor` error frame and a close), then staying open as a
+//! live tail.
 
 use futures_util::{SinkExt, StreamExt};
+use placehook::firehose::testing;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -55,6 +57,14 @@ impl FakeFirehose {
                 let frames = frames.clone();
                 tokio::spawn(async move {
                     let cursor = cursor_of(&uri);
+                    let newest = frames.iter().map(|(seq, _)| *seq).max().unwrap_or(0);
+                    if cursor.is_some_and(|c| c > newest) {
+                        // As a real host answers a cursor from a future it has not seen.
+                        let frame = testing::error_frame("FutureCursor", "Cursor in the future.");
+                        let _ = ws.send(Message::binary(frame)).await;
+                        let _ = ws.close(None).await;
+                        return;
+                    }
                     for (seq, frame) in frames.iter() {
                         if cursor.is_some_and(|c| *seq <= c) {
                             continue;

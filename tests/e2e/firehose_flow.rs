@@ -222,3 +222,42 @@ async fn a_restart_resumes_from_the_saved_seq_without_repeats_or_gaps() {
     let _ = second.stop.send(());
     second.task.await.unwrap().unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_whose_sequence_was_reset_is_read_from_its_live_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db_in(&dir).await;
+    let net = FakeNetwork::start(&accounts()).await;
+    let rx = Receiver::start().await;
+    setup(&rx, &db).await;
+    let bob = repo(&net, BOB);
+    let frames = vec![
+        (1, testing::identity_frame(1, BOB, "bob.test")),
+        (
+            2,
+            CommitParts::new(&bob, 2, &[follow("3kfollowbob03", ALICE)]).frame(),
+        ),
+    ];
+    let firehose = FakeFirehose::start(frames, Duration::from_millis(5)).await;
+    // A cursor from before the host's reset.
+    let store = Store::open(&db, StoreOptions::default()).await.unwrap();
+    store
+        .save_stream_cursor(&firehose.url(), 5000)
+        .await
+        .unwrap();
+    let url = firehose.url();
+    let server = serve_with(&db, &net, |c| c.firehose_urls = vec![url.parse().unwrap()]).await;
+    let mut got = HashMap::new();
+    collect(&rx, 1, &mut got).await;
+    assert_eq!(got.remove("/follow").unwrap(), vec![follow_payload()]);
+    let conns = firehose.connections.lock().unwrap().clone();
+    assert!(conns[0].contains("cursor=5000"), "{conns:?}");
+    assert!(!conns[1].contains("cursor="), "{conns:?}");
+    let notices = "placehook_firehose_notices_total{name=\"FutureCursor\"} ";
+    assert_eq!(metric(&server.base, notices).await, 1);
+    // The new sequence is saved (the event saved seq 2 with it).
+    assert_eq!(store.stream_cursor(&url).await.unwrap(), Some(2));
+    store.close().await;
+    let _ = server.stop.send(());
+    server.task.await.unwrap().unwrap();
+}
