@@ -90,6 +90,9 @@ struct Position<'a> {
 impl Consumer {
     /// Runs until `cancel`.
     pub async fn run(self, cancel: CancellationToken) {
+        if self.config.urls.is_empty() {
+            return;
+        }
         let mut backoff = Duration::from_millis(250);
         let mut turn = 0usize;
         let mut carry = Carry::default();

@@ -1,7 +1,9 @@
 //! End to end: a fake Jetstream replays a fixture stream (mostly unrelated events, some
 //! matching, a delete, an update, an invalid record, an identity change), a fake PLC
 //! directory / AppView / PDS answer look-ups, and a Discord-like receiver gets exactly
-//! the payloads Streamplace would send, once each, across reconnects and restarts.
+//! the payloads Streamplace would send, once each, across reconnects and restarts. The
+//! repo firehose's tests (`firehose_flow.rs`) use the same network and receiver with a
+//! fake `subscribeRepos` host (`firehose.rs`).
 
 mod firehose;
 mod firehose_flow;
