@@ -97,6 +97,16 @@ pub struct ServeConfig {
     )]
     pub jetstream_urls: Vec<url::Url>,
 
+    /// Consume this host's repo firehose (`com.atproto.sync.subscribeRepos` of a PDS or a
+    /// relay; repeat for failover, tried in turn), e.g. `wss://bsky.network`. Commits are
+    /// verified against each repo's signing key; may be given with `--jetstream-url`.
+    #[arg(
+        long = "firehose-url",
+        env = "PLACEHOOK_FIREHOSE_URL",
+        value_delimiter = ','
+    )]
+    pub firehose_urls: Vec<url::Url>,
+
     /// How far before its saved cursor the consumer resumes after a restart or
     /// reconnect (repeats are deduplicated).
     #[arg(long, env = "PLACEHOOK_JETSTREAM_REPLAY", default_value = "5s", value_parser = humantime::parse_duration)]
@@ -248,6 +258,7 @@ impl ServeConfig {
             delivery: DeliveryArgs::default(),
             jetstream_urls: Vec::new(),
             jetstream_replay: Duration::from_secs(5),
+            firehose_urls: Vec::new(),
             appview_url: "https://public.api.bsky.app".parse().expect("valid URL"),
         }
     }
@@ -279,6 +290,13 @@ impl ServeConfig {
             .find(|u| !matches!(u.scheme(), "ws" | "wss"))
         {
             return Err(format!("--jetstream-url {u} must be a ws:// or wss:// URL"));
+        }
+        if let Some(u) = self
+            .firehose_urls
+            .iter()
+            .find(|u| !matches!(u.scheme(), "ws" | "wss"))
+        {
+            return Err(format!("--firehose-url {u} must be a ws:// or wss:// URL"));
         }
         if !matches!(self.appview_url.scheme(), "http" | "https") {
             return Err("--appview-url must be an http(s) URL".into());
@@ -341,6 +359,21 @@ mod tests {
         let c = parse(&[]).unwrap();
         assert!(!c.allow_private_targets && !c.did_web_insecure_loopback);
         assert!(parse(&["--allow-private-targets=maybe"]).is_err());
+    }
+
+    #[test]
+    fn firehose_urls_repeat_and_must_be_websockets() {
+        let c = parse(&[
+            "--firehose-url",
+            "wss://relay.example",
+            "--firehose-url",
+            "wss://pds.example",
+        ])
+        .unwrap();
+        assert_eq!(c.firehose_urls.len(), 2);
+        assert!(c.validate().is_ok());
+        let c = parse(&["--firehose-url", "https://relay.example"]).unwrap();
+        assert!(c.validate().unwrap_err().contains("--firehose-url"));
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod config;
 pub mod deliver;
 pub mod did;
 pub mod events;
+pub mod firehose;
 pub mod identity;
 pub mod jetstream;
 pub mod lexicon;

@@ -21,6 +21,16 @@ struct OutcomeLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct NameLabel {
+    name: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StateLabel {
     state: String,
 }
@@ -36,6 +46,43 @@ struct Inner {
     invalid_records: Counter,
     reconnects: Counter,
     lag_ms: Gauge,
+    firehose: Firehose,
+}
+
+/// The repo firehose consumer's counters.
+#[derive(Default)]
+struct Firehose {
+    frames: Counter,
+    skipped: Family<ReasonLabel, Counter>,
+    reconnects: Counter,
+    notices: Family<NameLabel, Counter>,
+}
+
+impl Firehose {
+    fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "firehose_frames",
+            "Repo firehose frames read",
+            self.frames.clone(),
+        );
+        registry.register(
+            "firehose_skipped",
+            "Repo firehose frames or commits skipped, by reason (malformed, too_large, \
+             bad_car, bad_commit, bad_signature, no_key, did_unresolved, invalid_record, \
+             inactive)",
+            self.skipped.clone(),
+        );
+        registry.register(
+            "firehose_reconnects",
+            "Repo firehose (re)connection attempts",
+            self.reconnects.clone(),
+        );
+        registry.register(
+            "firehose_notices",
+            "Repo firehose #info and error frames, by name (OutdatedCursor, FutureCursor, ...)",
+            self.notices.clone(),
+        );
+    }
 }
 
 /// The service's metrics; cheap to clone.
@@ -85,6 +132,8 @@ impl Metrics {
             "Age of the last Jetstream event processed",
             lag_ms.clone(),
         );
+        let firehose = Firehose::default();
+        firehose.register(&mut registry);
         registry.register(
             "events_accepted",
             "Events accepted, by type",
@@ -122,6 +171,7 @@ impl Metrics {
                 invalid_records,
                 reconnects,
                 lag_ms,
+                firehose,
             }),
         }
     }
@@ -169,6 +219,38 @@ impl Metrics {
             .set(i64::try_from(lag.as_millis()).unwrap_or(i64::MAX));
     }
 
+    /// Counts repo firehose frames read.
+    pub fn firehose_frames(&self, n: u64) {
+        self.inner.firehose.frames.inc_by(n);
+    }
+
+    /// Counts a skipped firehose frame or commit.
+    pub fn firehose_skipped(&self, reason: &str) {
+        self.inner
+            .firehose
+            .skipped
+            .get_or_create(&ReasonLabel {
+                reason: reason.to_string(),
+            })
+            .inc();
+    }
+
+    /// Counts a firehose connection attempt.
+    pub fn firehose_reconnect(&self) {
+        self.inner.firehose.reconnects.inc();
+    }
+
+    /// Counts a firehose `#info` or error frame.
+    pub fn firehose_notice(&self, name: &str) {
+        self.inner
+            .firehose
+            .notices
+            .get_or_create(&NameLabel {
+                name: name.to_string(),
+            })
+            .inc();
+    }
+
     /// The text exposition, with the queue gauges set from `pending`, `inflight`, `disabled`.
     pub fn render(&self, pending: i64, inflight: i64, disabled: i64) -> String {
         let i = &self.inner;
@@ -200,6 +282,7 @@ mod tests {
         m.event_accepted("chat");
         m.delivery("succeeded");
         m.attempt_latency(Duration::from_millis(12));
+        m.firehose_skipped("bad_signature");
         let text = m.render(3, 1, 2);
         for needle in [
             "placehook_events_accepted_total{type=\"chat\"} 1",
@@ -207,6 +290,7 @@ mod tests {
             "placehook_delivery_attempt_duration_seconds_count 1",
             "placehook_delivery_queue{state=\"pending\"} 3",
             "placehook_webhooks_disabled 2",
+            "placehook_firehose_skipped_total{reason=\"bad_signature\"} 1",
         ] {
             assert!(text.contains(needle), "{needle} missing in\n{text}");
         }

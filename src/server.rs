@@ -9,6 +9,7 @@ use crate::config::ServeConfig;
 use crate::deliver::http::Sender;
 use crate::deliver::Dispatcher;
 use crate::did::{DidResolver, DidResolverConfig};
+use crate::firehose::{FirehoseConfig, SigningKeys};
 use crate::identity::{IdentityConfig, IdentityResolver};
 use crate::jetstream::{Consumer, Interests, JetstreamConfig};
 use crate::metrics::Metrics;
@@ -146,6 +147,23 @@ pub async fn run_with(
         };
         tokio::spawn(consumer.run(stream_cancel.clone()))
     });
+    let firehose = (!config.firehose_urls.is_empty()).then(|| {
+        let consumer = crate::firehose::Consumer {
+            config: FirehoseConfig {
+                urls: config.firehose_urls.clone(),
+                max_backoff: Duration::from_secs(30),
+                max_frame_bytes: crate::firehose::consumer::MAX_FRAME_BYTES,
+            },
+            store: state.store.clone(),
+            interests: state.interests.clone(),
+            dispatcher: state.dispatcher.clone(),
+            profiles: state.profiles.clone(),
+            keys: Arc::new(SigningKeys::new(state.verifier.resolver().clone())),
+            metrics: state.metrics.clone(),
+            clock: state.clock.clone(),
+        };
+        tokio::spawn(consumer.run(stream_cancel.clone()))
+    });
     let limits = accept::ConnectionLimits {
         header_read_timeout: config.header_read_timeout,
         max_connections: usize::try_from(config.max_connections).unwrap_or(usize::MAX),
@@ -155,7 +173,7 @@ pub async fn run_with(
     let drained = async {
         server.await;
         stream_cancel.cancel();
-        if let Some(c) = consumer {
+        for c in [consumer, firehose].into_iter().flatten() {
             let _ = c.await;
         }
         state.dispatcher.shutdown().await;

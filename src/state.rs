@@ -28,7 +28,7 @@ pub struct AppState {
     pub dispatcher: Dispatcher,
     /// Counters for `/metrics`.
     pub metrics: Metrics,
-    /// Subjects with active webhooks, for the Jetstream consumer's filter.
+    /// Subjects with active webhooks, for the stream consumers' filter (Jetstream, firehose).
     pub interests: Arc<Interests>,
     /// Handle, avatar and colour look-ups.
     pub profiles: Arc<dyn ProfileResolver>,

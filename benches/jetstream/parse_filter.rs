@@ -37,7 +37,10 @@ pub(crate) fn parse_filter(
             if fr.kind == "identity" {
                 resolver.invalidate(fr.did);
             }
-            let m = mapping::map(&fr, sets);
+            let m = fr
+                .create_op()
+                .map(|op| mapping::map(&op, sets))
+                .unwrap_or_default();
             inv += u64::from(m.invalid);
             ev += m.events.len() as u64;
         }
@@ -75,7 +78,7 @@ pub(crate) fn by_sort(
             let t = Instant::now();
             for text in g {
                 if let Some(fr) = frame::parse(std::hint::black_box(text)) {
-                    std::hint::black_box(mapping::map(&fr, sets));
+                    std::hint::black_box(fr.create_op().map(|op| mapping::map(&op, sets)));
                 }
             }
             both = both.min(t.elapsed().as_secs_f64());

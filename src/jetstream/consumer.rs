@@ -117,7 +117,7 @@ impl Consumer {
                     if frame.kind == "identity" {
                         self.resolver.invalidate(frame.did);
                     }
-                    let mapped = map(&frame, &sets);
+                    let mapped = frame.create_op().map(|op| map(&op, &sets)).unwrap_or_default();
                     invalid += u64::from(mapped.invalid);
                     for event in mapped.events {
                         let uri = event.uri.clone().unwrap_or_default();

@@ -1,6 +1,7 @@
 //! One Jetstream text frame, read without copying: the envelope is borrowed from the
 //! frame and the record stays raw JSON until an event needs it.
 
+use super::mapping::{CreateOp, RecordBody};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -35,6 +36,23 @@ pub struct Commit<'a> {
     /// The record (absent on delete).
     #[serde(borrow, default)]
     pub record: Option<&'a RawValue>,
+}
+
+impl<'a> Frame<'a> {
+    /// The record create this frame reports, in the form every source maps through;
+    /// `None` for anything else (updates, deletes, identity and account events).
+    pub fn create_op(&self) -> Option<CreateOp<'a>> {
+        let commit = self.commit.as_ref()?;
+        if self.kind != "commit" || commit.operation != "create" {
+            return None;
+        }
+        Some(CreateOp {
+            did: self.did,
+            collection: commit.collection,
+            rkey: commit.rkey,
+            record: RecordBody::Json(commit.record?.get()),
+        })
+    }
 }
 
 /// Parses a frame; `None` for anything that is not a Jetstream event.

@@ -1,11 +1,13 @@
-//! Which events a commit makes: a create of a chat message, livestream, follow or post,
-//! for a subject with an active webhook of that type.
+//! Which events a record create makes: a create of a chat message, livestream, follow or
+//! post, for a subject with an active webhook of that type. One mapping for every source:
+//! Jetstream hands it JSON text, the repo firehose a DAG-CBOR block, both as a
+//! [`CreateOp`], so both build the same events with the same dedupe keys.
 
-use super::frame::Frame;
 use super::interests::wants;
 use crate::events::{mentions, Event, EventKind};
 use serde_json::Value;
 use std::collections::HashSet;
+use std::sync::LazyLock;
 
 /// The collections the five events need (`wantedCollections`).
 pub const COLLECTIONS: [&str; 4] = [
@@ -15,7 +17,54 @@ pub const COLLECTIONS: [&str; 4] = [
     "app.bsky.feed.post",
 ];
 
-/// What one frame turned into.
+/// The mark of a mention facet (`app.bsky.richtext.facet#mention`), searched for in the
+/// encoded record; built once, since posts are most of every stream.
+static MENTION: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"#mention"));
+
+/// A record as its source carries it, decoded only once the cheap checks pass.
+#[derive(Debug, Clone, Copy)]
+pub enum RecordBody<'a> {
+    /// JSON text (Jetstream).
+    Json(&'a str),
+    /// DAG-CBOR bytes (the repo firehose's record block, already checked against its CID).
+    Cbor(&'a [u8]),
+}
+
+impl RecordBody<'_> {
+    /// The encoded bytes: strings are plain UTF-8 in both encodings, so a text search
+    /// over them finds what the decoded record holds.
+    pub fn raw(&self) -> &[u8] {
+        match self {
+            RecordBody::Json(text) => text.as_bytes(),
+            RecordBody::Cbor(bytes) => bytes,
+        }
+    }
+
+    /// The record as a JSON value (the ATProto data model's JSON form); `None` when it
+    /// does not decode.
+    pub fn to_value(&self) -> Option<Value> {
+        match self {
+            RecordBody::Json(text) => serde_json::from_str(text).ok(),
+            RecordBody::Cbor(bytes) => crate::firehose::record::to_json(bytes).ok(),
+        }
+    }
+}
+
+/// A record create, whichever source reported it.
+#[derive(Debug, Clone, Copy)]
+pub struct CreateOp<'a> {
+    /// The repo (author).
+    pub did: &'a str,
+    /// The record's collection NSID.
+    pub collection: &'a str,
+    /// The record key.
+    pub rkey: &'a str,
+    /// The record.
+    pub record: RecordBody<'a>,
+}
+
+/// What one create turned into.
 #[derive(Debug, Default)]
 pub struct Mapped {
     /// Events to accept.
@@ -24,34 +73,31 @@ pub struct Mapped {
     pub invalid: bool,
 }
 
-/// The events a frame produces for the subjects in `sets`.
-pub fn map(frame: &Frame<'_>, sets: &[HashSet<String>; 5]) -> Mapped {
-    let mut out = Mapped::default();
-    let Some(commit) = &frame.commit else {
-        return out;
-    };
-    if frame.kind != "commit" || commit.operation != "create" {
-        return out;
-    }
-    let Some(raw) = commit.record else { return out };
-    let raw = raw.get();
-    let did = frame.did;
-    // Cheap checks on the raw text first: most of the firehose is posts, and most posts
-    // mention no one this service cares about.
-    let candidate = match commit.collection {
+/// The cheap look before a record is decoded: whether a create in `collection` by `did`
+/// can produce an event, given `raw`, its record's encoded bytes (or any bytes that hold
+/// them: the firehose passes a commit's whole block slice, before reading it).
+pub fn may_produce(collection: &str, did: &str, raw: &[u8], sets: &[HashSet<String>; 5]) -> bool {
+    // Most of the network is posts, and most posts mention no one this service cares about.
+    match collection {
         "place.stream.chat.message" | "app.bsky.graph.follow" => true,
         "place.stream.livestream" => wants(sets, EventKind::Livestream, did),
-        "app.bsky.feed.post" => raw.contains("#mention"),
+        "app.bsky.feed.post" => MENTION.find(raw).is_some(),
         _ => false,
-    };
-    if !candidate {
+    }
+}
+
+/// The events a create produces for the subjects in `sets`.
+pub fn map(op: &CreateOp<'_>, sets: &[HashSet<String>; 5]) -> Mapped {
+    let mut out = Mapped::default();
+    let did = op.did;
+    if !may_produce(op.collection, did, op.record.raw(), sets) {
         return out;
     }
-    let Ok(record) = serde_json::from_str::<Value>(raw) else {
+    let Some(record) = op.record.to_value() else {
         out.invalid = true;
         return out;
     };
-    let uri = format!("at://{did}/{}/{}", commit.collection, commit.rkey);
+    let uri = format!("at://{did}/{}/{}", op.collection, op.rkey);
     let mut push = |kind: EventKind, subject: &str| {
         out.events.push(Event {
             kind,
@@ -62,7 +108,7 @@ pub fn map(frame: &Frame<'_>, sets: &[HashSet<String>; 5]) -> Mapped {
         });
     };
     let str_field = |name: &str| record.get(name).and_then(Value::as_str);
-    match commit.collection {
+    match op.collection {
         "place.stream.chat.message" => {
             if let Some(streamer) =
                 str_field("streamer").filter(|s| wants(sets, EventKind::Chat, s))
@@ -81,7 +127,7 @@ pub fn map(frame: &Frame<'_>, sets: &[HashSet<String>; 5]) -> Mapped {
         _ => {}
     }
     if matches!(
-        commit.collection,
+        op.collection,
         "place.stream.chat.message" | "app.bsky.feed.post"
     ) {
         let mut seen = HashSet::new();
@@ -97,7 +143,7 @@ pub fn map(frame: &Frame<'_>, sets: &[HashSet<String>; 5]) -> Mapped {
         return out;
     }
     // Validate only what would be delivered.
-    let collection = commit.collection;
+    let collection = op.collection;
     match crate::lexicon::validate_record(collection, &with_type(&record, collection)) {
         Some(Ok(())) => {}
         _ => {
@@ -123,8 +169,16 @@ fn with_type(record: &Value, collection: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jetstream::frame::parse;
+    use crate::jetstream::frame::{parse, Frame};
     use crate::jetstream::interests::index;
+
+    /// Maps a Jetstream frame as the consumer does.
+    fn map_frame(frame: &Frame<'_>, sets: &[HashSet<String>; 5]) -> Mapped {
+        frame
+            .create_op()
+            .map(|op| map(&op, sets))
+            .unwrap_or_default()
+    }
 
     const ALICE: &str = "did:plc:aliceaaaaaaaaaaaaaaaaaaa";
     const BOB: &str = "did:plc:bobbbbbbbbbbbbbbbbbbbbbb";
@@ -159,7 +213,7 @@ mod tests {
                 r#"{{"$type":"place.stream.chat.message","text":"hi @bob","streamer":"{ALICE}","createdAt":"2026-01-01T00:00:00Z","facets":[{{"index":{{"byteStart":3,"byteEnd":7}},"features":[{{"$type":"app.bsky.richtext.facet#mention","did":"{BOB}"}}]}}]}}"#
             ),
         );
-        let m = map(&parse(&chat).unwrap(), &s);
+        let m = map_frame(&parse(&chat).unwrap(), &s);
         let got: Vec<_> = m
             .events
             .iter()
@@ -185,7 +239,10 @@ mod tests {
                 r#"{{"$type":"app.bsky.graph.follow","subject":"{BOB}","createdAt":"2026-01-01T00:00:00Z"}}"#
             ),
         );
-        assert_eq!(map(&parse(&follow).unwrap(), &s).events[0].subject, BOB);
+        assert_eq!(
+            map_frame(&parse(&follow).unwrap(), &s).events[0].subject,
+            BOB
+        );
         let live = frame(
             ALICE,
             "create",
@@ -193,7 +250,7 @@ mod tests {
             r#"{"$type":"place.stream.livestream","title":"hi","createdAt":"2026-01-01T00:00:00Z"}"#,
         );
         assert_eq!(
-            map(&parse(&live).unwrap(), &s).events[0].kind,
+            map_frame(&parse(&live).unwrap(), &s).events[0].kind,
             EventKind::Livestream
         );
     }
@@ -204,14 +261,14 @@ mod tests {
         let rec = format!(
             r#"{{"$type":"app.bsky.graph.follow","subject":"{BOB}","createdAt":"2026-01-01T00:00:00Z"}}"#
         );
-        assert!(map(
+        assert!(map_frame(
             &parse(&frame(ALICE, "update", "app.bsky.graph.follow", &rec)).unwrap(),
             &s
         )
         .events
         .is_empty());
         let other = rec.replace(BOB, ALICE);
-        assert!(map(
+        assert!(map_frame(
             &parse(&frame(ALICE, "create", "app.bsky.graph.follow", &other)).unwrap(),
             &s
         )
@@ -219,7 +276,7 @@ mod tests {
         .is_empty());
         let post =
             r#"{"$type":"app.bsky.feed.post","text":"hello","createdAt":"2026-01-01T00:00:00Z"}"#;
-        assert!(map(
+        assert!(map_frame(
             &parse(&frame(ALICE, "create", "app.bsky.feed.post", post)).unwrap(),
             &s
         )
@@ -228,7 +285,7 @@ mod tests {
         let bad = format!(
             r#"{{"$type":"app.bsky.graph.follow","subject":"{BOB}","createdAt":"not a date"}}"#
         );
-        let m = map(
+        let m = map_frame(
             &parse(&frame(ALICE, "create", "app.bsky.graph.follow", &bad)).unwrap(),
             &s,
         );

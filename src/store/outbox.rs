@@ -45,6 +45,47 @@ impl Store {
         on_backend!(self, b => b.save_jetstream_cursor(time_us).await)
     }
 
+    /// The saved position of stream `source`, `None` if it was never read.
+    ///
+    /// The firehose keys its `seq` by the URL it reads from, because a relay's seq says
+    /// nothing about a PDS's or another relay's. So after a failover to a URL with no
+    /// saved cursor the consumer starts at that host's live tail: frames the new host
+    /// sent between the last one read from the old host and the connection are not
+    /// replayed (the old host's seq cannot be translated), and anything both hosts
+    /// deliver is still accepted once, by its record's dedupe key. Going back to a URL
+    /// read before resumes from that URL's own cursor.
+    pub async fn stream_cursor(&self, source: &str) -> Result<Option<i64>, StoreError> {
+        on_backend!(self, b => b.stream_cursor(source).await)
+    }
+
+    /// Moves stream `source`'s cursor forward to `position` (never back).
+    pub async fn save_stream_cursor(&self, source: &str, position: i64) -> Result<(), StoreError> {
+        on_backend!(self, b => b.save_stream_cursor(source, position).await)
+    }
+
+    /// Forgets stream `source`'s cursor, for a host that says the cursor is ahead of its
+    /// stream (its sequence was reset): positions from its new sequence can then be saved.
+    pub async fn forget_stream_cursor(&self, source: &str) -> Result<(), StoreError> {
+        on_backend!(self, b => b.forget_stream_cursor(source).await)
+    }
+
+    /// [`Store::accept_event`] for an event read from stream `source`: its cursor moves to
+    /// `position` in the same transaction (also when the event is a duplicate).
+    pub async fn accept_streamed_event_from(
+        &self,
+        event: &Event,
+        dedupe_key: &str,
+        now: OffsetDateTime,
+        source: &str,
+        position: i64,
+    ) -> Result<Accepted, StoreError> {
+        let at = Some(Position::Stream {
+            source: source.to_owned(),
+            position,
+        });
+        on_backend!(self, b => b.accept_event(event, Some(dedupe_key), now, at).await)
+    }
+
     /// Queues `event` for one of the owner's webhooks only, sent even if the webhook is
     /// inactive or does not list the event's type (a test send). Returns the delivery id.
     pub async fn queue_test_delivery(

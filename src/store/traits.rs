@@ -143,10 +143,18 @@ pub trait Tokens: Send + Sync {
 }
 
 /// Where a stream source is, saved with the events it produced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Position {
     /// The Jetstream consumer's `time_us` (shared by every Jetstream URL: it is a time).
     Jetstream(i64),
+    /// A named stream's position (the repo firehose's `seq`, keyed by the URL it was read
+    /// from: a relay's seq says nothing about a PDS's).
+    Stream {
+        /// The stream.
+        source: String,
+        /// Its new position.
+        position: i64,
+    },
 }
 
 /// Events in, deliveries queued: the transactional outbox, and the delivery log.
@@ -289,6 +297,25 @@ pub trait Cursors: Send + Sync {
     fn save_jetstream_cursor(
         &self,
         time_us: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// A named stream's saved position, `None` if it was never read.
+    fn stream_cursor(
+        &self,
+        source: &str,
+    ) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
+
+    /// Moves a named stream's cursor forward to `position` (never back).
+    fn save_stream_cursor(
+        &self,
+        source: &str,
+        position: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Forgets a named stream's cursor (its host reset its sequence).
+    fn forget_stream_cursor(
+        &self,
+        source: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 

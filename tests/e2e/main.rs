@@ -1,8 +1,12 @@
 //! End to end: a fake Jetstream replays a fixture stream (mostly unrelated events, some
 //! matching, a delete, an update, an invalid record, an identity change), a fake PLC
 //! directory / AppView / PDS answer look-ups, and a Discord-like receiver gets exactly
-//! the payloads Streamplace would send, once each, across reconnects and restarts.
+//! the payloads Streamplace would send, once each, across reconnects and restarts. The
+//! repo firehose's tests (`firehose_flow.rs`) use the same network and receiver with a
+//! fake `subscribeRepos` host (`firehose.rs`).
 
+mod firehose;
+mod firehose_flow;
 mod jetstream;
 mod network;
 #[path = "../delivery/receiver.rs"]
@@ -107,11 +111,19 @@ struct Server {
 }
 
 async fn serve(db: &str, net: &FakeNetwork, js: &FakeJetstream) -> Server {
+    serve_with(db, net, |c| {
+        c.jetstream_urls = vec![js.url().parse().unwrap()]
+    })
+    .await
+}
+
+/// The server on `db` against the fake network, with `sources` setting its event sources.
+async fn serve_with(db: &str, net: &FakeNetwork, sources: impl FnOnce(&mut ServeConfig)) -> Server {
     let mut config = ServeConfig::for_database(db);
     config.allow_private_targets = true;
     config.plc_url = net.url().parse().unwrap();
     config.appview_url = net.url().parse().unwrap();
-    config.jetstream_urls = vec![js.url().parse().unwrap()];
+    sources(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();

@@ -26,6 +26,8 @@ pub struct Account {
 #[derive(Default)]
 struct Inner {
     accounts: HashMap<String, Account>,
+    /// Signing keys set by a test; other accounts get a new random key on each look-up.
+    keys: HashMap<String, SigningKey>,
     base: String,
 }
 
@@ -53,6 +55,7 @@ impl FakeNetwork {
                 .map(|a| (a.did.clone(), a.clone()))
                 .collect(),
             base: format!("http://{addr}"),
+            ..Inner::default()
         }));
         let app = Router::new()
             .route("/xrpc/app.bsky.actor.getProfile", get(profile))
@@ -70,6 +73,12 @@ impl FakeNetwork {
         format!("http://{}", self.addr)
     }
 
+    /// Gives an account a fixed `#atproto` key (as its repo signs with).
+    #[allow(dead_code)]
+    pub fn set_key(&self, did: &str, key: SigningKey) {
+        self.inner.lock().unwrap().keys.insert(did.to_string(), key);
+    }
+
     /// Changes an account's handle (as after an identity event).
     pub fn set_handle(&self, did: &str, handle: &str) {
         if let Some(a) = self.inner.lock().unwrap().accounts.get_mut(did) {
@@ -82,7 +91,11 @@ async fn plc(State(s): State<Shared>, Path(did): Path<String>) -> Response {
     let s = s.lock().unwrap();
     match s.accounts.get(&did) {
         Some(a) => {
-            let key = SigningKey::generate(Alg::Es256k);
+            let key = s
+                .keys
+                .get(&did)
+                .cloned()
+                .unwrap_or_else(|| SigningKey::generate(Alg::Es256k));
             Json(did_document(&a.did, &key.public_key(), &a.handle, &s.base)).into_response()
         }
         None => (

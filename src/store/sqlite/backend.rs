@@ -208,6 +208,18 @@ impl Cursors for Sqlite {
     async fn save_jetstream_cursor(&self, time_us: i64) -> Result<(), StoreError> {
         Sqlite::save_jetstream_cursor(self, time_us).await
     }
+
+    async fn stream_cursor(&self, source: &str) -> Result<Option<i64>, StoreError> {
+        Sqlite::stream_cursor(self, source).await
+    }
+
+    async fn save_stream_cursor(&self, source: &str, position: i64) -> Result<(), StoreError> {
+        Sqlite::save_stream_cursor(self, source, position).await
+    }
+
+    async fn forget_stream_cursor(&self, source: &str) -> Result<(), StoreError> {
+        Sqlite::forget_stream_cursor(self, source).await
+    }
 }
 
 impl Backend for Sqlite {

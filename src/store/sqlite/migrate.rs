@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "attempts without rowid",
         include_str!("../../../migrations/0005_attempts_without_rowid.sql"),
     ),
+    (
+        6,
+        "stream cursors",
+        include_str!("../../../migrations/0006_stream_cursors.sql"),
+    ),
 ];
 
 const TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -21,6 +21,7 @@ mod outbox;
 mod row;
 mod secrets;
 mod settle;
+mod stream_cursor;
 mod subscriptions;
 mod tokens;
 mod webhooks;

@@ -67,9 +67,12 @@ impl Sqlite {
                         |r| r.get(0),
                     )
                     .optional()?;
-                match position {
+                match &position {
                     Some(Position::Jetstream(time_us)) => {
                         c.prepare_cached(SAVE_CURSOR)?.execute([time_us])?;
+                    }
+                    Some(Position::Stream { source, position }) => {
+                        super::stream_cursor::save(c, source, *position)?;
                     }
                     None => {}
                 }

@@ -3,6 +3,7 @@
 mod concurrency;
 mod crud;
 mod listing;
+mod stream_cursors;
 mod taking;
 mod throughput;
 mod tokens;
