@@ -14,7 +14,7 @@ n=$(find "$work/official" -name '*.json' | wc -l)
 echo "official corpus: $n lexicon files"
 
 cargo build --quiet --bin placehook
-target/debug/placehook lex check "$work/official"
+"${CARGO_TARGET_DIR:-target}"/debug/placehook lex check "$work/official"
 
 mkdir -p "$work/ws"
 cp -r Cargo.toml Cargo.lock build.rs .cargo src lexrt lex codegen codegen-fixtures benches tests migrations "$work/ws/"

@@ -48,7 +48,7 @@ cargo nextest run --workspace --no-fail-fast
 
 # Differential: random near-valid inputs per def; every verdict must match the reference.
 cargo build --quiet --bin placehook
-bin=target/debug/placehook
+bin=${CARGO_TARGET_DIR:-target}/debug/placehook
 count=${DIFF_COUNT:-5000}
 for def in place.stream.chat.message place.stream.livestream place.stream.chat.profile \
   place.stream.server.createWebhook place.stream.server.updateWebhook \
