@@ -15,7 +15,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 /// The longest a write may take to reach its webhook (the issue's bound).
 const DELIVERY_BOUND: Duration = Duration::from_secs(2);
@@ -83,7 +83,10 @@ async fn records_written_on_the_reference_pds_reach_webhooks_through_its_firehos
     let got = next(&receiver, "/chat").await;
     timed(&first, &got);
     let content = "[S] hi @\u{200B}everyone, bob here <@\u{200B}123>!";
-    assert_eq!(got.json(), json!({"username": "@bob.test", "content": content}));
+    assert_eq!(
+        got.json(),
+        json!({"username": "@bob.test", "content": content})
+    );
 
     // bob follows alice.
     let follow = json!({"$type": "app.bsky.graph.follow", "subject": alice.did,
@@ -114,7 +117,12 @@ async fn records_written_on_the_reference_pds_reach_webhooks_through_its_firehos
 
     // An update and a delete of bob's first chat record deliver nothing: the next
     // delivery is the message written after them.
-    let rkey = first.data["uri"].as_str().unwrap().rsplit('/').next().unwrap();
+    let rkey = first.data["uri"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap();
     let edited = chat_record("hello again, edited", &alice);
     let put = json!({"op": "put", "collection": CHAT, "rkey": rkey, "record": edited});
     writer.run("bob", put).await;
@@ -122,15 +130,24 @@ async fn records_written_on_the_reference_pds_reach_webhooks_through_its_firehos
     writer.run("bob", delete).await;
     for i in 0..10 {
         let written = writer
-            .create("bob", CHAT, None, chat_record(&format!("after {i}"), &alice))
+            .create(
+                "bob",
+                CHAT,
+                None,
+                chat_record(&format!("after {i}"), &alice),
+            )
             .await;
         let got = next(&receiver, "/chat").await;
         timed(&written, &got);
         let content = format!("[S] after {i}!");
-        assert_eq!(got.json(), json!({"username": "@bob.test", "content": content}));
+        assert_eq!(
+            got.json(),
+            json!({"username": "@bob.test", "content": content})
+        );
     }
     receiver.nothing(Duration::from_millis(500)).await;
     report_latencies(&mut latencies);
+    check_nothing_skipped(&placehook).await;
 
     kill_in_the_middle(&mut placehook, &mut writer, &receiver, &bob).await;
 }
@@ -190,11 +207,12 @@ async fn kill_in_the_middle(
         .map(|i| chat_record(&format!("bulk {i:03}"), bob))
         .collect();
     let writing_done = AtomicBool::new(false);
+    let started = Instant::now();
     let write = async {
         let many = json!({"op": "createMany", "collection": CHAT, "records": records});
         let written = writer.run("alice", many).await;
         writing_done.store(true, Ordering::SeqCst);
-        written
+        (written, started.elapsed())
     };
     // Text -> the webhook-id of each delivery of it.
     let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -204,7 +222,11 @@ async fn kill_in_the_middle(
         while seen.len() < BULK {
             let got = receiver.next(Duration::from_secs(60)).await;
             let got = got.unwrap_or_else(|| {
-                panic!("stalled at {} of {BULK}:\n{}", seen.len(), placehook.log_text())
+                panic!(
+                    "stalled at {} of {BULK}:\n{}",
+                    seen.len(),
+                    placehook.log_text()
+                )
             });
             assert_eq!(got.path, "/bulk", "{got:?}");
             let text = got.json()["content"].as_str().unwrap().to_string();
@@ -218,7 +240,8 @@ async fn kill_in_the_middle(
             }
         }
     };
-    let (written, ()) = tokio::join!(write, watch);
+    let ((written, writing_took), ()) = tokio::join!(write, watch);
+    let all_delivered_in = started.elapsed();
     assert_eq!(written.data["count"], BULK);
     // Late repeats would come right after the last first delivery.
     while let Some(got) = receiver.next(Duration::from_secs(1)).await {
@@ -235,11 +258,13 @@ async fn kill_in_the_middle(
         assert!(ids.iter().all(|id| id == first), "{text}: {ids:?}");
     }
     assert!(repeats <= MAX_REPEATS, "{repeats} repeats");
+    check_nothing_skipped(placehook).await;
     let (at, done) = killed_at.expect("killed");
     let resumed = placehook.logged("firehose connected");
     eprintln!(
-        "kill -9 run: {BULK} records written (one createRecord each), killed after {at} \
-         deliveries (writing {}), {delivered} delivered, {repeats} repeats (same \
+        "kill -9 run: {BULK} records written (one createRecord each, in {writing_took:?}), \
+         killed after {at} deliveries (writing {}), every record delivered {all_delivered_in:?} \
+         after the first write, {delivered} deliveries, {repeats} repeats (same \
          webhook-id), restarted in {:?}, resumed at {}",
         if done { "finished" } else { "still going" },
         placehook.started_in,
@@ -261,6 +286,27 @@ async fn create_webhook(placehook: &Placehook, did: String, body: Value) -> Valu
         .unwrap();
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
+}
+
+/// Asserts that placehook's firehose consumer skipped nothing the reference PDS sent
+/// (no `placehook_firehose_skipped_total` above 0), and prints its firehose counters.
+async fn check_nothing_skipped(placehook: &Placehook) {
+    let text = reqwest::get(format!("{}/metrics", placehook.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let counters: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("placehook_firehose"))
+        .collect();
+    for line in &counters {
+        if line.starts_with("placehook_firehose_skipped_total") {
+            assert!(line.ends_with(" 0"), "{line}");
+        }
+    }
+    eprintln!("firehose counters: {counters:?}");
 }
 
 /// Waits up to 30 s for placehook to log `message`.
