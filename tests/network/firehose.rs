@@ -23,6 +23,9 @@ const DELIVERY_BOUND: Duration = Duration::from_secs(2);
 const BULK: usize = 500;
 /// Deliveries of the run after which placehook is killed.
 const KILL_AFTER: usize = 150;
+/// How long placehook stays down: alice keeps writing meanwhile, so the PDS must replay
+/// those commits from placehook's saved cursor.
+const DOWN_FOR: Duration = Duration::from_secs(2);
 /// The README's bound on a webhook's repeats after a crash: the delivery in flight and
 /// up to eight earlier successes whose outcome was not yet written.
 const MAX_REPEATS: usize = 9;
@@ -145,6 +148,18 @@ async fn records_written_on_the_reference_pds_reach_webhooks_through_its_firehos
             json!({"username": "@bob.test", "content": content})
         );
     }
+    // bob changes his handle: the PDS updates his DID document in the PLC directory and
+    // sends #identity, on which placehook forgets the handle it had cached.
+    writer
+        .run("bob", json!({"op": "updateHandle", "handle": "bobby.test"}))
+        .await;
+    let written = writer
+        .create("bob", CHAT, None, chat_record("new name", &alice))
+        .await;
+    let got = next(&receiver, "/chat").await;
+    timed(&written, &got);
+    let renamed = json!({"username": "@bobby.test", "content": "[S] new name!"});
+    assert_eq!(got.json(), renamed);
     receiver.nothing(Duration::from_millis(500)).await;
     report_latencies(&mut latencies);
     check_nothing_skipped(&placehook).await;
@@ -194,7 +209,8 @@ async fn livestream(
 }
 
 /// 500 chat records in bob's stream, written by alice one commit each while placehook
-/// is killed with SIGKILL after [`KILL_AFTER`] deliveries and started again: every
+/// is killed with SIGKILL after [`KILL_AFTER`] deliveries and started again [`DOWN_FOR`]
+/// later: every
 /// record is delivered, repeats are at most [`MAX_REPEATS`], and a repeat carries the
 /// `webhook-id` of its first delivery.
 async fn kill_in_the_middle(
@@ -236,6 +252,7 @@ async fn kill_in_the_middle(
             if deliveries == KILL_AFTER {
                 placehook.kill9();
                 killed_at = Some((deliveries, writing_done.load(Ordering::SeqCst)));
+                tokio::time::sleep(DOWN_FOR).await;
                 placehook.restart().await;
             }
         }
@@ -263,7 +280,7 @@ async fn kill_in_the_middle(
     let resumed = placehook.logged("firehose connected");
     eprintln!(
         "kill -9 run: {BULK} records written (one createRecord each, in {writing_took:?}), \
-         killed after {at} deliveries (writing {}), every record delivered {all_delivered_in:?} \
+         killed after {at} deliveries (writing {}) and down for {DOWN_FOR:?}, every record delivered {all_delivered_in:?} \
          after the first write, {delivered} deliveries, {repeats} repeats (same \
          webhook-id), restarted in {:?}, resumed at {}",
         if done { "finished" } else { "still going" },

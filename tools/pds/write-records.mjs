@@ -12,6 +12,7 @@
 //   {"op": "delete", "collection", "rkey"}              com.atproto.repo.deleteRecord
 //   {"op": "upload", "base64", "mimeType"}              com.atproto.repo.uploadBlob
 //   {"op": "createMany", "collection", "records": […]}  one createRecord each, in order
+//   {"op": "updateHandle", "handle"}                    com.atproto.identity.updateHandle
 // Output, per command: {"ok": true, "data", "startedAt", "finishedAt"} (times in ms
 // since the epoch, taken just before the first request and after the last answer), or
 // {"ok": false, "error", "status", "message"}. "data" is the XRPC answer (uri, cid; the
@@ -64,6 +65,10 @@ async function run(cmd) {
       }
       return { count: cmd.records.length }
     }
+    case 'updateHandle':
+      // The PDS updates the DID document in the PLC directory, then sends #identity.
+      await agent.com.atproto.identity.updateHandle({ handle: cmd.handle })
+      return {}
     default:
       throw new Error(`unknown op ${cmd.op}`)
   }
