@@ -26,6 +26,8 @@ pub struct Written {
     pub data: Value,
     /// Wall-clock time just before the script sent the (first) request.
     pub started_at: SystemTime,
+    /// Wall-clock time just after the (last) answer came.
+    pub finished_at: SystemTime,
 }
 
 /// Milliseconds since the epoch, as the script writes times, to a [`SystemTime`].
@@ -89,6 +91,7 @@ impl Writer {
         Written {
             data: answer["data"].clone(),
             started_at: from_millis(&answer["startedAt"]),
+            finished_at: from_millis(&answer["finishedAt"]),
         }
     }
 
