@@ -78,7 +78,12 @@ async fn records_written_on_the_reference_pds_reach_webhooks_through_its_firehos
     let mut timed = |written: &Written, got: &Received| {
         let took = got_at(got).duration_since(written.started_at).unwrap();
         latencies.push(took);
-        answered.push(written.finished_at.duration_since(written.started_at).unwrap());
+        answered.push(
+            written
+                .finished_at
+                .duration_since(written.started_at)
+                .unwrap(),
+        );
         assert!(took < DELIVERY_BOUND, "{took:?}: {got:?}");
     };
 
