@@ -9,6 +9,7 @@
 //! Needs `bash tools/pds/install.sh` (tools/test.sh runs it). Without it these tests
 //! fail, saying so; `PLACEHOOK_SKIP_NETWORK_TESTS=1` skips them instead (CI never sets it).
 
+mod firehose;
 mod placehook;
 mod proxied;
 #[path = "../delivery/receiver.rs"]
@@ -16,3 +17,4 @@ mod proxied;
 mod receiver;
 mod reference;
 mod script;
+mod writer;

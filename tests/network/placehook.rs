@@ -2,7 +2,7 @@
 //! `http://localhost:<port>` URL, the network's PLC directory for callers' DIDs.
 
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -17,7 +17,11 @@ pub struct Placehook {
     child: Child,
     log: PathBuf,
     database: PathBuf,
-    _dir: tempfile::TempDir,
+    /// Everything after `serve`, for a restart on the same database and port.
+    args: Vec<String>,
+    /// How many times it has been started (each start logs to a file of its own).
+    starts: u32,
+    dir: tempfile::TempDir,
 }
 
 /// A port nothing listens on now (the OS's pick; free again once the probe closes).
@@ -38,31 +42,36 @@ impl Placehook {
         Self::spawn(plc_url, "127.0.0.1").await
     }
 
+    /// The same, also reading the repo firehose of the PDS at `pds_url`
+    /// (`ws://` of its `http://` URL) and asking it, as the AppView, for avatars: with
+    /// only a PLC directory and a PDS, that is all an operator has.
+    pub async fn start_with_firehose(plc_url: &str, pds_url: &str) -> Placehook {
+        let firehose = pds_url.replacen("http://", "ws://", 1);
+        let extra = ["--firehose-url", &firehose, "--appview-url", pds_url];
+        Self::spawn_with(plc_url, "localhost", &extra).await
+    }
+
     async fn spawn(plc_url: &str, public_host: &str) -> Placehook {
+        Self::spawn_with(plc_url, public_host, &[]).await
+    }
+
+    async fn spawn_with(plc_url: &str, public_host: &str, extra: &[&str]) -> Placehook {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let did = format!("did:web:localhost%3A{port}");
         let url = format!("http://{public_host}:{port}");
-        let log = dir.path().join("serve.log");
         let database = dir.path().join("placehook.sqlite");
+        let mut args: Vec<String> = vec!["--listen".into(), format!("127.0.0.1:{port}")];
+        args.extend(["--database".into(), database.display().to_string()]);
+        args.extend(["--service-did".into(), did.clone()]);
+        args.extend(["--public-url".into(), url.clone(), "--plc-url".into()]);
+        args.push(plc_url.into());
+        // The Discord receiver is on loopback.
+        args.push("--allow-private-targets".into());
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let log = dir.path().join("serve-1.log");
         let started = Instant::now();
-        let child = Command::new(env!("CARGO_BIN_EXE_placehook"))
-            .arg("serve")
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .arg("--database")
-            .arg(&database)
-            .args(["--service-did", &did, "--public-url", &url])
-            .args(["--plc-url", plc_url])
-            // The Discord receiver is on loopback.
-            .arg("--allow-private-targets")
-            // Accepted service-auth tokens are logged at debug: the test reads them.
-            .env("RUST_LOG", "info,placehook::api::caller=debug")
-            .env("PLACEHOOK_LOG_FORMAT", "json")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .expect("spawn placehook serve");
+        let child = launch(&args, &log);
         let mut placehook = Placehook {
             did,
             url,
@@ -70,11 +79,31 @@ impl Placehook {
             child,
             log,
             database,
-            _dir: dir,
+            args,
+            starts: 1,
+            dir,
         };
         placehook.wait_until_up().await;
         placehook.started_in = started.elapsed();
         placehook
+    }
+
+    /// Kill it with SIGKILL (`kill -9`: no shutdown of any kind), and reap it.
+    pub fn kill9(&mut self) {
+        self.child.kill().expect("SIGKILL placehook");
+        let status = self.child.wait().unwrap();
+        assert!(!status.success(), "{status}");
+    }
+
+    /// Start it again on the same database, port and flags (after [`Self::kill9`]), and
+    /// wait until it answers. Its log goes to a new file.
+    pub async fn restart(&mut self) {
+        self.starts += 1;
+        self.log = self.dir.path().join(format!("serve-{}.log", self.starts));
+        let started = Instant::now();
+        self.child = launch(&self.args, &self.log);
+        self.wait_until_up().await;
+        self.started_in = started.elapsed();
     }
 
     async fn wait_until_up(&mut self) {
@@ -129,6 +158,21 @@ impl Placehook {
         );
         stdout
     }
+}
+
+/// `placehook serve <args>`, logging JSON lines to `log`.
+fn launch(args: &[String], log: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_placehook"))
+        .arg("serve")
+        .args(args)
+        // Accepted service-auth tokens are logged at debug: the test reads them.
+        .env("RUST_LOG", "info,placehook::api::caller=debug")
+        .env("PLACEHOOK_LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .expect("spawn placehook serve")
 }
 
 impl Drop for Placehook {
